@@ -1,0 +1,87 @@
+/**
+ * `buildApp(services)` returns a ready Fastify instance with every route; the `serve` command only
+ * listens, forks and shuts down. Tests build the same app and call it with `inject`.
+ */
+import cors from '@fastify/cors';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Logger } from '../logger.js';
+import type { Services } from '../services.js';
+import { authPrivateRoutes, authPublicRoutes } from './auth/routes.js';
+import { installErrorHandler, redactUrl } from './error-handler.js';
+import { healthRoutes } from './health/routes.js';
+import { installJsonParser } from './json-body.js';
+import { registerSpa } from './spa.js';
+import { usersRoutes } from './users/routes.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+  }
+}
+
+export interface BuildAppOptions {
+  /** Where one line per request goes (`--access-logfile`); none when omitted. */
+  accessLog?: Logger;
+  /** Bound on handling one request, in ms (`--timeout`); 0 disables. */
+  requestTimeoutMs?: number;
+  /** Serve the built SPA when it exists (default true). */
+  serveSpa?: boolean;
+}
+
+/** A resource plugin mounted under `/api/v1`, added by later features without touching this file. */
+export type RoutePlugin = { prefix: string; plugin: (app: FastifyInstance) => Promise<void> };
+
+export async function buildApp(
+  services: Services,
+  options: BuildAppOptions = {},
+  extraRoutes: RoutePlugin[] = [],
+): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: services.log as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: services.settings.bodyLimitBytes,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    // `--timeout`: a handler still running after this long is answered 503 (see error-handler.ts).
+    handlerTimeout: options.requestTimeoutMs || undefined,
+    // Keep-alive sockets that are idle are closed at once on shutdown; busy ones finish first.
+    forceCloseConnections: 'idle',
+    trustProxy: services.settings.trustedProxies.length ? services.settings.trustedProxies : false,
+    genReqId: () => Math.random().toString(36).slice(2, 10),
+  });
+  app.decorate('services', services);
+  app.decorate('healthProbes', new Map());
+  installJsonParser(app);
+  installErrorHandler(app);
+
+  await app.register(cors, {
+    origin: services.settings.corsAllowAllOrigins ? true : services.settings.corsAllowedOrigins,
+    credentials: false,
+    methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
+  });
+
+  if (options.accessLog) {
+    const access = options.accessLog;
+    app.addHook('onResponse', async (request, reply) => {
+      access.info(
+        {
+          method: request.method,
+          url: redactUrl(request.url),
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime),
+          ip: request.ip,
+        },
+        'access',
+      );
+    });
+  }
+
+  await app.register(healthRoutes);
+  await app.register(authPublicRoutes, { prefix: '/api/v1/auth' });
+  await app.register(authPrivateRoutes, { prefix: '/api/v1/auth' });
+  await app.register(usersRoutes, { prefix: '/api/v1/users' });
+  for (const route of extraRoutes) await app.register(route.plugin, { prefix: route.prefix });
+
+  if (options.serveSpa !== false) await registerSpa(app, services.settings.frontendDistPath);
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,5 @@
+import { generateFernetKey } from '../auth/fernet.js';
+
+export function generateKeyCommand(): void {
+  process.stdout.write(`${generateFernetKey()}\n`);
+}

@@ -1,0 +1,55 @@
+/**
+ * The `pipelit` command. One file per sub-command in this folder; this file only wires them.
+ */
+import { Command } from 'commander';
+import { VERSION } from '../version.js';
+import { exitWithError } from './fail.js';
+import { generateKeyCommand } from './generate-key.js';
+import { migrateCommand } from './migrate.js';
+import { parseServeOptions, serve } from './serve.js';
+import { setupCommand } from './setup.js';
+
+export function buildProgram(): Command {
+  const program = new Command('pipelit')
+    .description('Pipelit: design, run and watch LLM-agent workflows.')
+    .version(VERSION)
+    .showHelpAfterError();
+
+  program
+    .command('serve')
+    .description('Run the API server, WebSocket and web app (embedded mode also runs executions).')
+    .option('--workers <n>', 'server processes sharing the port (node:cluster)', '1')
+    .option('--bind <host:port>', 'address to listen on', '127.0.0.1:8000')
+    .option('--timeout <seconds>', 'answer 503 to a request still running after this long (0 = off)', '120')
+    .option('--graceful-timeout <seconds>', 'time in-flight requests get after SIGTERM', '30')
+    .option('--access-logfile <path>', "one line per request to this file ('-' = stdout)")
+    .option('--error-logfile <path>', "application log file ('-' = stdout, the default)")
+    .action(async (raw) => serve(parseServeOptions(raw)));
+
+  program
+    .command('migrate')
+    .description('Apply database migrations (they also run when `serve` starts).')
+    .action(migrateCommand);
+
+  program
+    .command('setup')
+    .description('Create the first admin account (does nothing if a user exists).')
+    .requiredOption('--username <name>', 'admin username')
+    .option('--password <password>', 'admin password (or PIPELIT_SETUP_PASSWORD)')
+    .action(setupCommand);
+
+  program
+    .command('generate-key')
+    .description('Print a new Fernet key for FIELD_ENCRYPTION_KEY.')
+    .action(generateKeyCommand);
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    exitWithError(err);
+  }
+}

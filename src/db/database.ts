@@ -1,0 +1,67 @@
+/**
+ * Opens the main database: SQLite (better-sqlite3, WAL) or PostgreSQL (pg), behind one Kysely type.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDriver from 'better-sqlite3';
+import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, type SqliteStatement } from 'kysely';
+import pg from 'pg';
+import type { DatabaseTarget } from '../config.js';
+import type { Database } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Db {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** The SQLite file path (or `:memory:`), when the dialect is SQLite. */
+  sqlitePath?: string;
+  close(): Promise<void>;
+}
+
+// better-sqlite3 refuses JS booleans as parameters; store them as 0/1 like SQLite itself does.
+const bindable = (params: ReadonlyArray<unknown>) =>
+  params.map((p) => (p === true ? 1 : p === false ? 0 : p));
+
+function sqliteWithBooleans(raw: SqliteDriver.Database): SqliteDatabase {
+  return {
+    close: () => raw.close(),
+    prepare(sql: string): SqliteStatement {
+      const stmt = raw.prepare(sql);
+      return {
+        reader: stmt.reader,
+        all: (params) => stmt.all(...bindable(params)),
+        run: (params) => stmt.run(...bindable(params)),
+        iterate: (params) => stmt.iterate(...bindable(params)),
+      };
+    },
+  };
+}
+
+export function openSqlite(path: string): SqliteDriver.Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const raw = new SqliteDriver(path);
+  // Must precede the first table: only then does SQLite use incremental vacuum for this file.
+  raw.pragma('auto_vacuum = INCREMENTAL');
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = NORMAL');
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('busy_timeout = 10000');
+  return raw;
+}
+
+// PostgreSQL int8 (counts, sums) arrive as strings by default; they fit in a JS number here.
+pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+
+export function openDatabase(target: DatabaseTarget, opts: { poolSize?: number } = {}): Db {
+  if (target.kind === 'sqlite') {
+    const raw = openSqlite(target.path);
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqliteWithBooleans(raw) }) });
+    return { db, dialect: 'sqlite', sqlitePath: target.path, close: () => db.destroy() };
+  }
+  const pool = new pg.Pool({ connectionString: target.url, max: opts.poolSize ?? 10 });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}

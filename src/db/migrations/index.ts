@@ -1,0 +1,10 @@
+/**
+ * Every migration, in order. Add a new file for each schema change and list it here; never edit a
+ * migration that has shipped.
+ */
+import type { Migration } from 'kysely';
+import * as m0001 from './0001-users-keys-workspaces.js';
+
+export const migrations: Record<string, Migration> = {
+  '0001-users-keys-workspaces': m0001,
+};

@@ -1,0 +1,14 @@
+/**
+ * The shared services every part of the server receives explicitly (no container, no globals).
+ */
+import type { Settings } from './config.js';
+import type { Db } from './db/database.js';
+import type { Logger } from './logger.js';
+import type { EventBus } from './realtime/event-bus.js';
+
+export interface Services {
+  settings: Settings;
+  database: Db;
+  log: Logger;
+  bus: EventBus;
+}
