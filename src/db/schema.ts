@@ -6,6 +6,9 @@
  * - booleans are `boolean` on PostgreSQL and 0/1 on SQLite: read them through `toBool`.
  */
 import type { Generated } from 'kysely';
+import type { ExecutionTables } from './tables/executions.js';
+import type { SecurityTables } from './tables/security.js';
+import type { WorkflowTables } from './tables/workflows.js';
 
 export type Bool = boolean | number;
 
@@ -50,8 +53,11 @@ export interface WorkspacesTable {
   created_at: string;
 }
 
-export interface Database {
+export interface CoreTables {
   users: UsersTable;
   api_keys: ApiKeysTable;
   workspaces: WorkspacesTable;
 }
+
+/** Every table. Each feature declares its tables in `tables/<feature>.ts`. */
+export interface Database extends CoreTables, WorkflowTables, ExecutionTables, SecurityTables {}

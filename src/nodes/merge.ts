@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { CATEGORY_COLORS, defineNode } from './define-node.js';
+
+/**
+ * Waits for every incoming branch to finish or be skipped, then combines the outputs of the ones
+ * that ran: `append` flattens them into a list, `combine` shallow-merges objects.
+ */
+export const ZMergeConfig = z.looseObject({
+  mode: z.enum(['append', 'combine', 'concat']).default('append'),
+  source_nodes: z.array(z.string()).default([]),
+});
+
+export const merge = defineNode({
+  type: 'merge',
+  displayName: 'Merge',
+  description: 'Joins parallel branches and combines their outputs.',
+  category: 'logic',
+  inputs: [{ name: 'branches', data_type: 'any', required: true }],
+  outputs: [{ name: 'merged', data_type: 'any' }],
+  config: ZMergeConfig,
+  flags: { executable: true },
+  palette: { label: 'Merge', color: CATEGORY_COLORS.logic, icon: 'merge' },
+});
