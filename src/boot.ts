@@ -5,13 +5,17 @@ import type { Settings } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import type { Logger } from './logger.js';
+import type { JobQueue } from './queue/job-queue.js';
+import { LocalQueue } from './queue/local-queue.js';
 import type { EventBus } from './realtime/event-bus.js';
 import { LocalEventBus } from './realtime/local-event-bus.js';
+import { RedisEventBus } from './realtime/redis-event-bus.js';
 import type { Services } from './services.js';
 
 export interface BootOptions {
   migrate?: boolean;
   bus?: EventBus;
+  queue?: JobQueue;
 }
 
 export async function openServices(
@@ -29,11 +33,14 @@ export async function openServices(
     await database.close();
     throw err;
   }
-  const bus = opts.bus ?? new LocalEventBus();
-  return { settings, database, log, bus };
+  const bus =
+    opts.bus ?? (settings.redisUrl ? new RedisEventBus(settings.redisUrl, { log }) : new LocalEventBus());
+  const queue = opts.queue ?? new LocalQueue();
+  return { settings, database, log, bus, queue };
 }
 
 export async function closeServices(services: Services): Promise<void> {
+  await services.queue.close();
   await services.bus.close();
   await services.database.close();
 }

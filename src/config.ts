@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { withConfJson } from './settings/conf-layer.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -64,6 +65,26 @@ const envSchema = z.object({
     .transform(Number)
     .refine((n) => n >= 1024, 'must be at least 1024')
     .default(10 * 1024 * 1024),
+  // Requests per minute per API key, and per client address for requests without a key (0 = off).
+  RATE_LIMIT_PER_MINUTE: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number (0 = off)')
+    .transform(Number)
+    .default(600),
+  RATE_LIMIT_PER_ADDRESS_PER_MINUTE: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number (0 = off)')
+    .transform(Number)
+    .default(600),
+  AUDIT_RETENTION_DAYS: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number of days')
+    .transform(Number)
+    .refine((n) => n >= 1, 'must be at least 1')
+    .default(90),
 });
 
 export type DatabaseTarget =
@@ -89,6 +110,9 @@ export interface Settings {
   gateway: { url: string; adminToken: string; sendToken: string; inboundToken: string };
   trustedProxies: string[];
   bodyLimitBytes: number;
+  rateLimitPerMinute: number;
+  rateLimitPerAddressPerMinute: number;
+  auditRetentionDays: number;
 }
 
 /** Parses the lines of a dotenv file: KEY=value, optional quotes, # comments, `export ` prefix. */
@@ -162,8 +186,10 @@ export function loadSettings(
   cwd: string = process.cwd(),
 ): Settings {
   const cleaned: Record<string, string> = {};
+  // conf.json (in PIPELIT_DIR) sits below the environment and .env: see docs/configuration.md.
+  const layered = withConfJson(env, cwd);
   for (const key of Object.keys(envSchema.shape)) {
-    const value = env[key];
+    const value = layered[key];
     if (value !== undefined && value !== '') cleaned[key] = value;
   }
   const parsed = envSchema.safeParse(cleaned);
@@ -205,6 +231,9 @@ export function loadSettings(
     },
     trustedProxies: splitList(e.TRUSTED_PROXIES),
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    rateLimitPerAddressPerMinute: e.RATE_LIMIT_PER_ADDRESS_PER_MINUTE,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
   };
 }
 

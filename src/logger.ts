@@ -33,7 +33,8 @@ export function createLogger(
   const streams: pino.StreamEntry[] = [];
   if (opts.stdout !== false) {
     streams.push({
-      level: settings.logLevel === 'silent' ? 'fatal' : settings.logLevel,
+      // The logger's own level filters; streams pass everything so a hot level change takes effect.
+      level: 'trace',
       stream: settings.debug
         ? pino.transport({ target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } })
         : pino.destination({ fd: 1, sync: false }),
@@ -42,7 +43,8 @@ export function createLogger(
   if (settings.logFile) {
     mkdirSync(dirname(settings.logFile), { recursive: true });
     streams.push({
-      level: settings.logLevel === 'silent' ? 'fatal' : settings.logLevel,
+      // The logger's own level filters; streams pass everything so a hot level change takes effect.
+      level: 'trace',
       stream: pino.destination({ dest: settings.logFile, mkdir: true, sync: false }),
     });
   }

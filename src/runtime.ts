@@ -3,7 +3,11 @@
  * runs executions, the scheduler and the reaper; in distributed mode `pipelit worker` does.
  * Each feature adds its start/stop here.
  */
+import { startSecurityPruning } from './audit/prune-audit-events.js';
+import { consumeExecutions } from './engine/execution-worker.js';
+import { startReaper } from './engine/reaper.js';
 import type { Services } from './services.js';
+import { watchSettingsChanges } from './settings/hot-reload.js';
 
 export interface Runtime {
   stop(): Promise<void>;
@@ -15,6 +19,17 @@ export interface RuntimeOptions {
 
 export async function startRuntime(_services: Services, _opts: RuntimeOptions): Promise<Runtime> {
   const stops: Array<() => Promise<void>> = [];
+  // Hot settings changes (log level, zombie threshold) reach every process through the bus.
+  stops.push(await watchSettingsChanges(_services));
+  // Audit-log retention and stale login/MFA counters (hourly timer, unref'd).
+  if (_opts.role === 'server') stops.push(startSecurityPruning(_services));
+  // Executions run where the queue is consumed: the server itself in embedded mode, workers otherwise.
+  const runsExecutions = _opts.role === 'worker' || !_services.settings.redisUrl;
+  if (runsExecutions) {
+    consumeExecutions(_services);
+    const stopReaper = startReaper(_services);
+    stops.push(async () => stopReaper());
+  }
   return {
     async stop() {
       for (const stop of stops.reverse()) await stop();

@@ -6,12 +6,20 @@ import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
+import { auditRoutes } from './audit/routes.js';
+import { mfaRoutes } from './auth/mfa-routes.js';
 import { authPrivateRoutes, authPublicRoutes } from './auth/routes.js';
 import { installErrorHandler, redactUrl } from './error-handler.js';
+import { executeRoutes } from './executions/execute-routes.js';
+import { executionsRoutes } from './executions/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { installJsonParser } from './json-body.js';
+import { securityPolicyPlugin } from './security-policy.js';
+import { settingsRoutes } from './settings/routes.js';
 import { registerSpa } from './spa.js';
 import { usersRoutes } from './users/routes.js';
+import { webhooksRoutes } from './webhooks/routes.js';
+import { workflowsRoutes } from './workflows/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -53,6 +61,8 @@ export async function buildApp(
   installJsonParser(app);
   installErrorHandler(app);
 
+  // Host check, security headers, rate limits: before every route so they apply to all of them.
+  await app.register(securityPolicyPlugin);
   await app.register(cors, {
     origin: services.settings.corsAllowAllOrigins ? true : services.settings.corsAllowedOrigins,
     credentials: false,
@@ -78,7 +88,14 @@ export async function buildApp(
   await app.register(healthRoutes);
   await app.register(authPublicRoutes, { prefix: '/api/v1/auth' });
   await app.register(authPrivateRoutes, { prefix: '/api/v1/auth' });
+  await app.register(mfaRoutes, { prefix: '/api/v1/auth' });
+  await app.register(auditRoutes, { prefix: '/api/v1/audit' });
   await app.register(usersRoutes, { prefix: '/api/v1/users' });
+  await app.register(workflowsRoutes, { prefix: '/api/v1/workflows' });
+  await app.register(settingsRoutes, { prefix: '/api/v1/settings' });
+  await app.register(executeRoutes, { prefix: '/api/v1/workflows' });
+  await app.register(executionsRoutes, { prefix: '/api/v1/executions' });
+  await app.register(webhooksRoutes, { prefix: '/api/v1/webhooks' });
   for (const route of extraRoutes) await app.register(route.plugin, { prefix: route.prefix });
 
   if (options.serveSpa !== false) await registerSpa(app, services.settings.frontendDistPath);

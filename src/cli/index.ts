@@ -3,8 +3,12 @@
  */
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
+import { doctorCommand } from './doctor.js';
+import { exportCommand } from './export.js';
 import { exitWithError } from './fail.js';
 import { generateKeyCommand } from './generate-key.js';
+import { importCommand } from './import.js';
+import { mfaResetCommand } from './mfa-reset.js';
 import { migrateCommand } from './migrate.js';
 import { parseServeOptions, serve } from './serve.js';
 import { setupCommand } from './setup.js';
@@ -42,6 +46,33 @@ export function buildProgram(): Command {
     .command('generate-key')
     .description('Print a new Fernet key for FIELD_ENCRYPTION_KEY.')
     .action(generateKeyCommand);
+
+  program
+    .command('doctor')
+    .description('Check the production security checklist (exit code 1 when an item fails).')
+    .option('--json', 'print the result as JSON')
+    .option('--port <port>', 'the port `serve` listens on', '8000')
+    .option('--skip <checks>', 'comma-separated checks to skip (e.g. root,ports)')
+    .action(doctorCommand);
+
+  program
+    .command('mfa-reset')
+    .description('Emergency: turn MFA off for a user (clears secret and recovery codes).')
+    .requiredOption('--username <name>', 'the user whose MFA is reset')
+    .action(mfaResetCommand);
+
+  program
+    .command('export <slug>')
+    .description('Print a workflow as YAML (DSL graph form).')
+    .option('--user <name>', 'act as this user (default: the first admin)')
+    .action(exportCommand);
+
+  program
+    .command('import <file>')
+    .description('Create a workflow from a YAML DSL file.')
+    .option('--slug <slug>', 'slug of the new workflow')
+    .option('--user <name>', 'act as this user (default: the first admin)')
+    .action(importCommand);
 
   return program;
 }

@@ -14,7 +14,11 @@ export interface MigrateOutcome {
 }
 
 function migratorFor(db: Kysely<any>) {
-  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  return new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    allowUnorderedMigrations: true,
+  });
 }
 
 function unwrap(result: MigrationResultSet): string[] {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { evaluateRule, resolveField } from '../engine/operators.js';
 import { CATEGORY_COLORS, defineNode } from './define-node.js';
 import { ZRule } from './rules.js';
 
@@ -20,4 +21,20 @@ export const assertion = defineNode({
   config: ZAssertionConfig,
   flags: { executable: true },
   palette: { label: 'Assertion', color: CATEGORY_COLORS.logic, icon: 'check' },
+  async run(ctx) {
+    const scope = { node_outputs: ctx.outputs, trigger: ctx.trigger, loop: ctx.loop };
+    const results = ctx.config.rules.map((rule) => {
+      const actual = resolveField(rule.field, scope);
+      return {
+        check:
+          `${rule.field} ${rule.operator} ${rule.value === undefined ? '' : JSON.stringify(rule.value)}`.trim(),
+        passed: evaluateRule(rule, actual),
+        actual: actual === undefined ? null : actual,
+        expected: rule.value ?? null,
+      };
+    });
+    const passed = results.every((r) => r.passed);
+    const route = passed ? 'pass' : 'fail';
+    return { outputs: { output: { passed, results }, route }, route };
+  },
 });

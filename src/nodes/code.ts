@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { runJavaScript } from '../sandbox/quickjs-runner.js';
 import { defineNode } from './define-node.js';
 
 /**
  * Runs JavaScript in a QuickJS sandbox (no host access) with memory, time and output limits. The
- * code sees `trigger`, `node_outputs` (and each node id), `loop`; its return value — any JSON — is
- * the `output` port, unchanged.
+ * code sees `input` (the webhook body, else the trigger payload), `trigger`, `node_outputs`,
+ * `inputs` (outputs of the nodes wired into it) and `loop`; its return value — any JSON — is the
+ * `output` port, unchanged.
  */
 export const ZCodeConfig = z.looseObject({
   language: z.enum(['javascript']).default('javascript'),
@@ -23,4 +25,24 @@ export const code = defineNode({
   config: ZCodeConfig,
   flags: { executable: true },
   palette: { label: 'Code', color: '#64748b', icon: 'code' },
+  async run(ctx) {
+    if (!ctx.config.code.trim()) throw new Error('No code provided.');
+    const { result, logs } = await runJavaScript(
+      ctx.config.code,
+      {
+        input: ctx.trigger.payload ?? ctx.trigger,
+        trigger: ctx.trigger,
+        node_outputs: ctx.outputs,
+        inputs: ctx.inputs,
+        loop: ctx.loop ?? null,
+      },
+      {
+        timeoutMs: ctx.config.timeout_seconds * 1000,
+        memoryLimitBytes: ctx.config.memory_limit_mb * 1024 * 1024,
+        maxOutputBytes: 1024 * 1024,
+        signal: ctx.signal,
+      },
+    );
+    return { outputs: logs.length ? { output: result, logs } : { output: result } };
+  },
 });

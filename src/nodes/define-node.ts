@@ -128,6 +128,8 @@ export interface NodeRunContext<C> {
   trigger: Record<string, unknown>;
   /** Outputs of the nodes that finished before this one, by node id. */
   outputs: Readonly<Record<string, Record<string, unknown>>>;
+  /** Outputs of the nodes wired into this one (incoming edges) that ran, by node id, in edge order. */
+  inputs: Readonly<Record<string, Record<string, unknown>>>;
   /** Inside a loop body: the current item. */
   loop?: { item: unknown; index: number; total: number };
   /** Human confirmation: the answer that resumed the execution. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isApproval } from '../engine/approval.js';
 import { CATEGORY_COLORS, defineNode } from './define-node.js';
 
 /**
@@ -24,4 +25,9 @@ export const humanConfirmation = defineNode({
   config: ZHumanConfirmationConfig,
   flags: { executable: true },
   palette: { label: 'Human Confirmation', color: CATEGORY_COLORS.flow, icon: 'user-check' },
+  async run(ctx) {
+    const answer = ctx.resumeInput ?? '';
+    const confirmed = isApproval(answer);
+    return { outputs: { confirmed, user_response: answer }, route: confirmed ? 'confirmed' : 'cancelled' };
+  },
 });

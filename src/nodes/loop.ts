@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CATEGORY_COLORS, defineNode } from './define-node.js';
+import { mainValue, readSource } from './node-values.js';
 
 /**
  * Runs its body (the `loop_body` edge) once per item, in order, with `loop.item`, `loop.index` and
@@ -23,4 +24,16 @@ export const loop = defineNode({
   config: ZLoopConfig,
   flags: { executable: true },
   palette: { label: 'Loop', color: CATEGORY_COLORS.logic, icon: 'repeat' },
+  async run(ctx) {
+    const source = ctx.config.source_node
+      ? readSource(ctx.outputs, ctx.config.source_node, ctx.config.field)
+      : mainValue(Object.values(ctx.inputs)[0]);
+    const items = source === null || source === undefined ? [] : Array.isArray(source) ? source : [source];
+    if (items.length > ctx.config.max_iterations) {
+      throw new Error(
+        `Loop has ${items.length} items, more than max_iterations (${ctx.config.max_iterations}).`,
+      );
+    }
+    return { outputs: { items, results: [] }, loopItems: items };
+  },
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CATEGORY_COLORS, defineNode } from './define-node.js';
+import { mainValue } from './node-values.js';
 
 /**
  * Waits for every incoming branch to finish or be skipped, then combines the outputs of the ones
@@ -20,4 +21,25 @@ export const merge = defineNode({
   config: ZMergeConfig,
   flags: { executable: true },
   palette: { label: 'Merge', color: CATEGORY_COLORS.logic, icon: 'merge' },
+  async run(ctx) {
+    const sources = ctx.config.source_nodes.length
+      ? ctx.config.source_nodes.filter((id) => ctx.outputs[id])
+      : Object.keys(ctx.inputs);
+    if (ctx.config.mode === 'combine') {
+      const merged: Record<string, unknown> = {};
+      for (const id of sources) {
+        const value = mainValue(ctx.outputs[id]);
+        if (value && typeof value === 'object' && !Array.isArray(value)) Object.assign(merged, value);
+        else merged[id] = value;
+      }
+      return { outputs: { merged } };
+    }
+    const merged: unknown[] = [];
+    for (const id of sources) {
+      const value = mainValue(ctx.outputs[id]);
+      if (Array.isArray(value)) merged.push(...value);
+      else merged.push(value);
+    }
+    return { outputs: { merged } };
+  },
 });

@@ -16,4 +16,8 @@ export const replyChat = defineNode({
   config: ZReplyChatConfig,
   flags: { executable: true },
   palette: { label: 'Reply', color: CATEGORY_COLORS.output, icon: 'reply' },
+  async run(ctx) {
+    const message = ctx.nodeConfig.system_prompt || ctx.config.message;
+    return { outputs: { output: message }, finalOutput: message };
+  },
 });

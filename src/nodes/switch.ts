@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { evaluateRule, resolveField } from '../engine/operators.js';
 import { CATEGORY_COLORS, defineNode } from './define-node.js';
 import { ZRule } from './rules.js';
 
@@ -24,4 +25,24 @@ export const switchNode = defineNode({
   config: ZSwitchConfig,
   flags: { executable: true },
   palette: { label: 'Switch', color: CATEGORY_COLORS.logic, icon: 'split' },
+  async run(ctx) {
+    const scope = { node_outputs: ctx.outputs, trigger: ctx.trigger, loop: ctx.loop };
+    let route = '';
+    if (ctx.config.rules.length) {
+      const hit = ctx.config.rules.find((rule) => evaluateRule(rule, resolveField(rule.field, scope)));
+      route = hit ? hit.id : ctx.config.enable_fallback ? '__other__' : '';
+    } else if (ctx.config.condition_expression) {
+      // Only the reference's `state.path == 'value'` form; never evaluated as code.
+      const m = /^\s*([\w.]+)\s*==\s*['"](.*)['"]\s*$/.exec(ctx.config.condition_expression);
+      route = m
+        ? String(resolveField(m[1], scope) ?? '') === m[2]
+          ? m[2]
+          : ''
+        : String(resolveField(ctx.config.condition_expression, scope) ?? '');
+    } else if (ctx.config.condition_field) {
+      route = String(resolveField(ctx.config.condition_field, scope) ?? '');
+    }
+    if (route === '' && ctx.config.enable_fallback) route = '__other__';
+    return { outputs: { route }, route };
+  },
 });

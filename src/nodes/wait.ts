@@ -17,6 +17,13 @@ export const wait = defineNode({
   config: ZWaitConfig,
   flags: { executable: true },
   palette: { label: 'Wait', color: CATEGORY_COLORS.logic, icon: 'hourglass' },
+  async run(ctx) {
+    const factor = ctx.config.unit === 'hours' ? 3600 : ctx.config.unit === 'minutes' ? 60 : 1;
+    return {
+      outputs: { output: `Waited ${ctx.config.duration} ${ctx.config.unit}` },
+      delaySeconds: ctx.config.duration * factor,
+    };
+  },
   // The reference's DSL wrote `delay`/`delay_unit`, which its runtime never read.
   configMigrations: [
     (old) => {

@@ -9,6 +9,7 @@ import { issueApiKey } from '../../src/auth/issue-api-key.js';
 import { openServices } from '../../src/boot.js';
 import { loadSettings, type Settings } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
+import { startRuntime } from '../../src/runtime.js';
 import type { Services } from '../../src/services.js';
 import { createTestDatabase, type DbKind, type TestDatabase } from './test-database.js';
 
@@ -42,8 +43,9 @@ export async function createTestApp(
   kind: DbKind,
   env: Record<string, string> = {},
   adjust?: (settings: Settings) => Settings,
+  opts: { engine?: boolean; database?: TestDatabase; keepDatabase?: boolean } = {},
 ): Promise<TestApp> {
-  const database = await createTestDatabase(kind);
+  const database = opts.database ?? (await createTestDatabase(kind));
   let settings = loadSettings(
     {
       DATABASE_URL: database.url,
@@ -60,11 +62,10 @@ export async function createTestApp(
   const app = await buildApp(services, { serveSpa: false });
   const { db } = services.database;
 
-  const adminRow = await createFirstAdmin(db, settings.dataDir, {
-    username: 'admin',
-    password: 'admin-password',
-  });
-  if (!adminRow) throw new Error('test database was not empty');
+  const runtime = opts.engine ? await startRuntime(services, { role: 'server' }) : undefined;
+  const adminRow =
+    (await createFirstAdmin(db, settings.dataDir, { username: 'admin', password: 'admin-password' })) ??
+    (await db.selectFrom('users').selectAll().where('username', '=', 'admin').executeTakeFirstOrThrow());
   const admin: TestUser = {
     id: adminRow.id,
     username: 'admin',
@@ -90,10 +91,12 @@ export async function createTestApp(
       return app.inject({ method, url, headers, ...(body === undefined ? {} : { payload: body as never }) });
     },
     async close() {
+      await runtime?.stop();
       await app.close();
+      await services.queue.close();
       await services.bus.close();
       await services.database.close();
-      await database.drop();
+      if (!opts.keepDatabase) await database.drop();
     },
   };
 }

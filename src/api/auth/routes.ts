@@ -4,11 +4,19 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { recordAuditEvent } from '../../audit/record-audit-event.js';
 import { createFirstAdmin } from '../../auth/create-user.js';
 import { issueApiKey, rotateSessionKey } from '../../auth/issue-api-key.js';
+import {
+  addressRetryAfterSeconds,
+  isAccountLocked,
+  recordLoginFailure,
+  recordLoginSuccess,
+} from '../../auth/login-throttle.js';
+import { createMfaChallenge } from '../../auth/mfa/challenges.js';
 import { MIN_PASSWORD_LENGTH, verifyAgainstDummy, verifyPassword } from '../../auth/passwords.js';
 import { toBool } from '../../db/values.js';
-import { conflict, unauthorized } from '../../errors.js';
+import { AppError, conflict, unauthorized } from '../../errors.js';
 import { currentUser, requireAuthentication } from '../guards.js';
 import { validate } from '../validate.js';
 
@@ -22,20 +30,45 @@ const ZSetup = z.object({
 export async function authPublicRoutes(app: FastifyInstance): Promise<void> {
   const { db } = app.services.database;
 
-  app.post('/token/', async (request) => {
+  // Throttled per address (429) and per account (lockout, answered like a wrong password); see
+  // src/auth/login-throttle.ts for the numbers.
+  app.post('/token/', async (request, reply) => {
     const body = validate(ZLogin, request.body);
+    const retryAfter = await addressRetryAfterSeconds(db, request.ip);
+    if (retryAfter > 0) {
+      reply.header('retry-after', String(retryAfter));
+      throw new AppError(429, 'Too many failed login attempts. Try again later.', 'RATE_LIMITED');
+    }
     const user = await db
       .selectFrom('users')
       .selectAll()
       .where('username', '=', body.username)
       .executeTakeFirst();
+    const locked = await isAccountLocked(db, body.username);
     const ok =
-      user && !user.deleted_at
+      user && !user.deleted_at && !locked
         ? await verifyPassword(user.password_hash, body.password)
         : await verifyAgainstDummy(body.password);
-    if (!ok || !user) throw unauthorized('Invalid credentials.');
-    if (toBool(user.mfa_enabled)) return { key: '', requires_mfa: true };
-    return { key: await rotateSessionKey(db, user.id), requires_mfa: false };
+    if (!ok || !user) {
+      const lockedNow = await recordLoginFailure(db, body.username, request.ip);
+      const audit = { actor_user_id: user?.id ?? null, target: body.username, ip: request.ip };
+      await recordAuditEvent(db, { ...audit, action: 'auth.login_failed', details: { locked } }, request.log);
+      if (lockedNow) await recordAuditEvent(db, { ...audit, action: 'auth.lockout' }, request.log);
+      throw unauthorized('Invalid credentials.');
+    }
+    await recordLoginSuccess(db, body.username);
+    if (toBool(user.mfa_enabled)) {
+      // Password step done; the MFA step must present this token (or come from this address).
+      const mfaToken = await createMfaChallenge(db, user.id, request.ip);
+      return { key: '', requires_mfa: true, mfa_token: mfaToken };
+    }
+    const key = await rotateSessionKey(db, user.id);
+    await recordAuditEvent(
+      db,
+      { actor_user_id: user.id, action: 'auth.login_succeeded', target: `user:${user.id}`, ip: request.ip },
+      request.log,
+    );
+    return { key, requires_mfa: false };
   });
 
   app.get('/setup-status/', async () => {
@@ -48,6 +81,11 @@ export async function authPublicRoutes(app: FastifyInstance): Promise<void> {
     const user = await createFirstAdmin(db, app.services.settings.dataDir, body);
     if (!user) throw conflict('Setup already completed.');
     const { key } = await issueApiKey(db, user.id, 'default');
+    await recordAuditEvent(
+      db,
+      { actor_user_id: user.id, action: 'auth.setup', target: `user:${user.id}`, ip: request.ip },
+      request.log,
+    );
     reply.status(201);
     return { username: user.username, role: user.role, key, requires_mfa: false };
   });

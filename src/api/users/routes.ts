@@ -2,9 +2,10 @@
  * `/api/v1/users`: self-service profile and keys for everyone, user administration for admins.
  * Users are listed as `{"users": [...], "total": N}` and keys as bare arrays, as the reference does.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { recordAuditEvent } from '../../audit/record-audit-event.js';
 import { createUser } from '../../auth/create-user.js';
 import { issueApiKey } from '../../auth/issue-api-key.js';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../../auth/passwords.js';
@@ -103,24 +104,42 @@ async function revokeKey(db: Kysely<Database>, userId: number, keyId: number): P
 export async function usersRoutes(app: FastifyInstance): Promise<void> {
   requireAuthentication(app);
   const { db } = app.services.database;
+  const audit = (
+    request: FastifyRequest,
+    action: string,
+    target: string,
+    details?: Record<string, unknown>,
+  ) =>
+    recordAuditEvent(
+      db,
+      { actor_user_id: currentUser(request).id, action, target, ip: request.ip, details },
+      request.log,
+    );
 
   // Self-service (registered before `/:user_id` so `me` is never read as an id).
   app.get('/me', async (request) => userOut(db, await findUser(db, currentUser(request).id)));
 
   app.patch('/me', async (request) => {
     const me = currentUser(request);
-    await applyProfileUpdate(db, me.id, validate(ZUpdateMe, request.body));
+    const patch = validate(ZUpdateMe, request.body);
+    await applyProfileUpdate(db, me.id, patch);
+    await audit(request, 'user.updated', `user:${me.id}`, {
+      fields: Object.keys(patch).filter((k) => patch[k as keyof typeof patch] !== undefined),
+    });
     return userOut(db, await findUser(db, me.id));
   });
 
   app.post('/me/keys', async (request, reply) => {
+    const created = await createKeyFor(db, currentUser(request).id, request.body);
+    await audit(request, 'api_key.created', `api_key:${created.id}`);
     reply.status(201);
-    return createKeyFor(db, currentUser(request).id, request.body);
+    return created;
   });
   app.get('/me/keys', async (request) => listKeys(db, currentUser(request).id));
   app.delete('/me/keys/:key_id', async (request, reply) => {
     const { key_id } = validate(ZKeyId, request.params, 'path');
     await revokeKey(db, currentUser(request).id, key_id);
+    await audit(request, 'api_key.revoked', `api_key:${key_id}`);
     return reply.status(204).send();
   });
 
@@ -129,6 +148,7 @@ export async function usersRoutes(app: FastifyInstance): Promise<void> {
     requireAdmin(request);
     const body = validate(ZCreateUser, request.body);
     const user = await createUser(db, body);
+    await audit(request, 'user.created', `user:${user.id}`, { role: user.role });
     reply.status(201);
     return userOut(db, user);
   });
@@ -163,6 +183,12 @@ export async function usersRoutes(app: FastifyInstance): Promise<void> {
       if (toInt(n) <= 1) throw conflict('Cannot demote the last admin user.');
     }
     await applyProfileUpdate(db, user_id, patch);
+    await audit(request, 'user.updated', `user:${user_id}`, {
+      fields: Object.keys(patch).filter((k) => patch[k as keyof typeof patch] !== undefined),
+    });
+    if (patch.role !== undefined && patch.role !== target.role) {
+      await audit(request, 'user.role_changed', `user:${user_id}`, { from: target.role, to: patch.role });
+    }
     return userOut(db, await findUser(db, user_id));
   });
 
@@ -189,6 +215,7 @@ export async function usersRoutes(app: FastifyInstance): Promise<void> {
         .where('id', '=', user_id)
         .execute();
     });
+    await audit(request, 'user.deleted', `user:${user_id}`);
     return reply.status(204).send();
   });
 
@@ -196,8 +223,10 @@ export async function usersRoutes(app: FastifyInstance): Promise<void> {
     requireAdmin(request);
     const { user_id } = validate(ZUserId, request.params, 'path');
     await findUser(db, user_id);
+    const created = await createKeyFor(db, user_id, request.body);
+    await audit(request, 'api_key.created', `api_key:${created.id}`, { user_id });
     reply.status(201);
-    return createKeyFor(db, user_id, request.body);
+    return created;
   });
 
   app.get('/:user_id/keys', async (request) => {
@@ -212,6 +241,7 @@ export async function usersRoutes(app: FastifyInstance): Promise<void> {
     const { user_id } = validate(ZUserId, request.params, 'path');
     const { key_id } = validate(ZKeyId, request.params, 'path');
     await revokeKey(db, user_id, key_id);
+    await audit(request, 'api_key.revoked', `api_key:${key_id}`, { user_id });
     return reply.status(204).send();
   });
 }

@@ -13,7 +13,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('is_public', 'boolean', (c) => c.notNull().defaultTo(false))
     .addColumn('is_default', 'boolean', (c) => c.notNull().defaultTo(false))
     .addColumn('tags', 'text')
-    .addColumn('error_handler_workflow_id', 'integer', (c) => c.references('workflows.id').onDelete('set null'))
+    .addColumn('error_handler_workflow_id', 'integer', (c) =>
+      c.references('workflows.id').onDelete('set null'),
+    )
     .addColumn('forked_from_id', 'integer', (c) => c.references('workflows.id').onDelete('set null'))
     .addColumn('max_execution_seconds', 'integer', (c) => c.notNull().defaultTo(600))
     .addColumn('input_schema', 'text')
@@ -53,7 +55,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('condition_mapping', 'text')
     .addColumn('priority', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
-  await db.schema.createIndex('workflow_edges_workflow_idx').on('workflow_edges').column('workflow_id').execute();
+  await db.schema
+    .createIndex('workflow_edges_workflow_idx')
+    .on('workflow_edges')
+    .column('workflow_id')
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -1,0 +1,49 @@
+/**
+ * Cancelling: the row becomes `cancelled` (only from pending, running or interrupted), its waiting
+ * confirmations go, its children are cancelled too, and `execution_cancelled` tells the worker
+ * running it to abort its nodes (the AbortSignal reaches LLM calls, HTTP and sandboxes).
+ */
+import { nowIso } from '../db/values.js';
+import { publishExecutionEvent } from '../realtime/events.js';
+import type { Services } from '../services.js';
+
+export async function cancelExecution(
+  deps: Services,
+  executionId: string,
+  reason = 'Cancelled.',
+): Promise<boolean> {
+  const db = deps.database.db;
+  const result = await db
+    .updateTable('executions')
+    .set({
+      status: 'cancelled',
+      completed_at: nowIso(),
+      lease_owner: null,
+      wake_at: null,
+      error_message: reason,
+    })
+    .where('execution_id', '=', executionId)
+    .where('status', 'in', ['pending', 'running', 'interrupted'])
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) return false;
+  await db.deleteFrom('pending_tasks').where('execution_id', '=', executionId).execute();
+  const row = await db
+    .selectFrom('executions')
+    .innerJoin('workflows', 'workflows.id', 'executions.workflow_id')
+    .select(['workflows.slug', 'executions.parent_execution_id'])
+    .where('executions.execution_id', '=', executionId)
+    .executeTakeFirst();
+  await publishExecutionEvent(deps.bus, { executionId, workflowSlug: row?.slug }, 'execution_cancelled', {
+    execution_id: executionId,
+  });
+  const children = await db
+    .selectFrom('executions')
+    .select('execution_id')
+    .where('parent_execution_id', '=', executionId)
+    .where('status', 'in', ['pending', 'running', 'interrupted'])
+    .execute();
+  for (const child of children)
+    await cancelExecution(deps, child.execution_id, 'Parent execution cancelled.');
+  if (row?.parent_execution_id) await deps.queue.enqueue({ executionId: row.parent_execution_id });
+  return true;
+}

@@ -1,0 +1,280 @@
+/**
+ * Durable execution state in the database: the execution row (status, lease, heartbeat, wake time,
+ * totals) and one row per node run (per loop iteration). Rows are written as each node finishes, so a
+ * worker killed mid-run loses nothing already finished.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { ExecutionStatus, ExecutionsTable, NodeRunStatus } from '../db/tables/executions.js';
+import { fromJson, nowIso, toJson } from '../db/values.js';
+import type { TokenUsage } from '../nodes/define-node.js';
+
+export type ExecutionRow = Selectable<ExecutionsTable>;
+
+export interface NodeState {
+  nodeId: string;
+  iteration: string;
+  componentType: string;
+  status: NodeRunStatus;
+  input?: unknown;
+  output: Record<string, unknown> | null;
+  route: string | null;
+  error: string | null;
+  errorCode: string | null;
+  metadata: Record<string, unknown>;
+  attempts: number;
+  startedAt: string | null;
+  completedAt: string | null;
+  durationMs: number | null;
+  usage?: TokenUsage;
+}
+
+export const TERMINAL: ReadonlySet<ExecutionStatus> = new Set(['completed', 'failed', 'cancelled']);
+
+export interface NewExecution {
+  executionId?: string;
+  workflowId: number;
+  triggerNodeId: string | null;
+  userId: number | null;
+  payload: Record<string, unknown>;
+  threadId?: string;
+  parentExecutionId?: string | null;
+  parentNodeId?: string | null;
+  rootExecutionId?: string | null;
+  depth?: number;
+}
+
+export async function insertExecution(db: Kysely<Database>, input: NewExecution): Promise<ExecutionRow> {
+  const executionId = input.executionId ?? randomUUID();
+  return db
+    .insertInto('executions')
+    .values({
+      execution_id: executionId,
+      workflow_id: input.workflowId,
+      trigger_node_id: input.triggerNodeId,
+      user_id: input.userId,
+      parent_execution_id: input.parentExecutionId ?? null,
+      parent_node_id: input.parentNodeId ?? null,
+      root_execution_id: input.rootExecutionId ?? null,
+      depth: input.depth ?? 0,
+      thread_id: input.threadId ?? randomUUID().replace(/-/g, ''),
+      status: 'pending',
+      trigger_payload: toJson(input.payload),
+      created_at: nowIso(),
+      recoveries: 0,
+      total_input_tokens: 0,
+      total_output_tokens: 0,
+      total_tokens: 0,
+      total_cost_usd: 0,
+      llm_calls: 0,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export type ClaimResult =
+  | { kind: 'claimed'; row: ExecutionRow; firstStart: boolean }
+  | { kind: 'busy' }
+  | { kind: 'done' };
+
+/**
+ * Takes the execution's lease for `owner`. `busy` when another live worker holds it (its heartbeat
+ * is younger than `staleMs`); `done` when there is nothing to run (finished, waiting for a person).
+ */
+export async function claimExecution(
+  db: Kysely<Database>,
+  executionId: string,
+  owner: string,
+  staleMs: number,
+): Promise<ClaimResult> {
+  const row = await db
+    .selectFrom('executions')
+    .selectAll()
+    .where('execution_id', '=', executionId)
+    .executeTakeFirst();
+  if (!row || TERMINAL.has(row.status) || row.status === 'interrupted') return { kind: 'done' };
+  const now = nowIso();
+  const staleBefore = new Date(Date.now() - staleMs).toISOString();
+  const result = await db
+    .updateTable('executions')
+    .set({
+      status: 'running',
+      lease_owner: owner,
+      heartbeat_at: now,
+      started_at: row.started_at ?? now,
+      wake_at: null,
+    })
+    .where('execution_id', '=', executionId)
+    .where('status', 'in', ['pending', 'running'])
+    .where((eb) =>
+      eb.or([
+        eb('lease_owner', 'is', null),
+        eb('lease_owner', '=', owner),
+        eb('heartbeat_at', '<', staleBefore),
+      ]),
+    )
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) {
+    const again = await db
+      .selectFrom('executions')
+      .select(['status'])
+      .where('execution_id', '=', executionId)
+      .executeTakeFirst();
+    return again && !TERMINAL.has(again.status) && again.status !== 'interrupted'
+      ? { kind: 'busy' }
+      : { kind: 'done' };
+  }
+  return {
+    kind: 'claimed',
+    row: {
+      ...row,
+      status: 'running',
+      lease_owner: owner,
+      heartbeat_at: now,
+      started_at: row.started_at ?? now,
+    },
+    firstStart: row.status === 'pending',
+  };
+}
+
+export async function heartbeat(db: Kysely<Database>, executionId: string, owner: string): Promise<void> {
+  await db
+    .updateTable('executions')
+    .set({ heartbeat_at: nowIso() })
+    .where('execution_id', '=', executionId)
+    .where('lease_owner', '=', owner)
+    .execute();
+}
+
+export async function setDeadline(
+  db: Kysely<Database>,
+  executionId: string,
+  deadline: string,
+): Promise<void> {
+  await db
+    .updateTable('executions')
+    .set({ deadline_at: deadline })
+    .where('execution_id', '=', executionId)
+    .execute();
+}
+
+export async function loadNodeStates(
+  db: Kysely<Database>,
+  executionId: string,
+): Promise<Map<string, NodeState>> {
+  const rows = await db
+    .selectFrom('execution_nodes')
+    .selectAll()
+    .where('execution_id', '=', executionId)
+    .execute();
+  const map = new Map<string, NodeState>();
+  for (const r of rows) {
+    map.set(stateKey(r.node_id, r.iteration), {
+      nodeId: r.node_id,
+      iteration: r.iteration,
+      componentType: r.component_type,
+      status: r.status,
+      output: fromJson(r.output, null),
+      route: r.route,
+      error: r.error,
+      errorCode: r.error_code,
+      metadata: fromJson(r.metadata, {}),
+      attempts: r.attempts,
+      startedAt: r.started_at,
+      completedAt: r.completed_at,
+      durationMs: r.duration_ms,
+    });
+  }
+  return map;
+}
+
+export const stateKey = (nodeId: string, iteration: string) => `${iteration}|${nodeId}`;
+
+/** Writes (inserts or replaces) one node run's state. */
+export async function saveNodeState(
+  db: Kysely<Database>,
+  executionId: string,
+  state: NodeState,
+): Promise<void> {
+  const values = {
+    component_type: state.componentType,
+    status: state.status,
+    input: state.input === undefined ? null : toJson(state.input),
+    output: state.output === null ? null : toJson(state.output),
+    route: state.route,
+    error: state.error,
+    error_code: state.errorCode,
+    metadata: Object.keys(state.metadata).length ? toJson(state.metadata) : null,
+    attempts: state.attempts,
+    started_at: state.startedAt,
+    completed_at: state.completedAt,
+    duration_ms: state.durationMs,
+    input_tokens: state.usage?.input_tokens ?? 0,
+    output_tokens: state.usage?.output_tokens ?? 0,
+    cost_usd: state.usage?.cost_usd ?? 0,
+    llm_calls: state.usage?.llm_calls ?? 0,
+  };
+  await db
+    .insertInto('execution_nodes')
+    .values({ execution_id: executionId, node_id: state.nodeId, iteration: state.iteration, ...values })
+    .onConflict((oc) => oc.columns(['execution_id', 'node_id', 'iteration']).doUpdateSet(values))
+    .execute();
+}
+
+export interface FinishFields {
+  status: Extract<ExecutionStatus, 'completed' | 'failed' | 'cancelled'>;
+  finalOutput?: unknown;
+  errorMessage?: string | null;
+  errorCode?: string | null;
+  usage?: { input: number; output: number; cost: number; calls: number };
+}
+
+/** Ends the execution unless it already ended (a cancel may have won the race). */
+export async function finishExecution(
+  db: Kysely<Database>,
+  executionId: string,
+  fields: FinishFields,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('executions')
+    .set({
+      status: fields.status,
+      final_output: fields.finalOutput === undefined ? null : toJson(fields.finalOutput),
+      error_message: fields.errorMessage ?? null,
+      error_code: fields.errorCode ?? null,
+      completed_at: nowIso(),
+      lease_owner: null,
+      wake_at: null,
+      ...(fields.usage
+        ? {
+            total_input_tokens: fields.usage.input,
+            total_output_tokens: fields.usage.output,
+            total_tokens: fields.usage.input + fields.usage.output,
+            total_cost_usd: fields.usage.cost,
+            llm_calls: fields.usage.calls,
+          }
+        : {}),
+    })
+    .where('execution_id', '=', executionId)
+    .where('status', 'in', ['pending', 'running', 'interrupted'])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Releases the lease while the execution waits (timer, children, a person). */
+export async function suspendExecution(
+  db: Kysely<Database>,
+  executionId: string,
+  owner: string,
+  status: 'running' | 'interrupted',
+  wakeAt: string | null,
+): Promise<void> {
+  await db
+    .updateTable('executions')
+    .set({ status, lease_owner: null, wake_at: wakeAt })
+    .where('execution_id', '=', executionId)
+    .where('lease_owner', '=', owner)
+    .where('status', 'in', ['running'])
+    .execute();
+}

@@ -1,0 +1,92 @@
+/**
+ * Human confirmations: a pending task per paused node, answered through the REST API or the gateway
+ * (`/confirm_<id>`, `/cancel_<id>`). The execution's state is in the database, so an answer days
+ * later still resumes it.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { fromJson, nowIso, toJson } from '../db/values.js';
+import type { GraphNode } from './graph.js';
+
+const DEFAULT_TIMEOUT_SECONDS = 86_400;
+
+export async function createPendingTask(
+  db: Kysely<Database>,
+  input: {
+    executionId: string;
+    node: GraphNode;
+    userId: number | null;
+    chatId: string | null;
+    when: 'before' | 'after';
+  },
+) {
+  const extra = input.node.config.extra_config;
+  const isConfirmation = input.node.componentType === 'human_confirmation';
+  const prompt =
+    isConfirmation && typeof extra.prompt === 'string' && extra.prompt
+      ? extra.prompt
+      : isConfirmation
+        ? 'Please confirm to proceed.'
+        : `Confirmation required at node '${input.node.nodeId}' (${input.when} execution).`;
+  const timeout = Number(extra.timeout_seconds) > 0 ? Number(extra.timeout_seconds) : DEFAULT_TIMEOUT_SECONDS;
+  const onTimeout = ['cancel', 'confirm', 'fail'].includes(String(extra.on_timeout))
+    ? String(extra.on_timeout)
+    : 'cancel';
+  const task = {
+    task_id: randomBytes(4).toString('hex'),
+    execution_id: input.executionId,
+    node_id: input.node.nodeId,
+    user_id: input.userId,
+    chat_id: input.chatId,
+    prompt,
+    on_timeout: onTimeout as 'cancel' | 'confirm' | 'fail',
+    created_at: nowIso(),
+    expires_at: new Date(Date.now() + timeout * 1000).toISOString(),
+  };
+  await db.insertInto('pending_tasks').values(task).execute();
+  return task;
+}
+
+/**
+ * Records a person's answer on the waiting node and marks the execution runnable again. Returns false
+ * when the execution is not waiting for this node any more.
+ */
+export async function answerPendingTask(
+  db: Kysely<Database>,
+  taskId: string,
+  answer: string,
+): Promise<string | null> {
+  return db.transaction().execute(async (trx) => {
+    const task = await trx
+      .selectFrom('pending_tasks')
+      .selectAll()
+      .where('task_id', '=', taskId)
+      .executeTakeFirst();
+    if (!task) return null;
+    const node = await trx
+      .selectFrom('execution_nodes')
+      .select(['id', 'metadata'])
+      .where('execution_id', '=', task.execution_id)
+      .where('node_id', '=', task.node_id)
+      .where('iteration', '=', '')
+      .where('status', '=', 'waiting')
+      .executeTakeFirst();
+    await trx.deleteFrom('pending_tasks').where('task_id', '=', taskId).execute();
+    if (!node) return null;
+    const meta = fromJson<Record<string, unknown>>(node.metadata, {});
+    meta.resume_input = answer;
+    await trx
+      .updateTable('execution_nodes')
+      .set({ metadata: toJson(meta) })
+      .where('id', '=', node.id)
+      .execute();
+    const updated = await trx
+      .updateTable('executions')
+      .set({ status: 'running', lease_owner: null, wake_at: null })
+      .where('execution_id', '=', task.execution_id)
+      .where('status', 'in', ['interrupted', 'running'])
+      .executeTakeFirst();
+    return Number(updated.numUpdatedRows) > 0 ? task.execution_id : null;
+  });
+}

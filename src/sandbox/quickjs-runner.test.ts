@@ -1,0 +1,212 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { CodeExecutionError, closeJavaScriptSandbox, runJavaScript } from './quickjs-runner.js';
+
+afterAll(async () => {
+  await closeJavaScriptSandbox();
+});
+
+async function failure(promise: Promise<unknown>): Promise<CodeExecutionError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(CodeExecutionError);
+    return error as CodeExecutionError;
+  }
+  throw new Error('expected the run to fail');
+}
+
+const input = {
+  trigger: { text: 'hi' },
+  node_outputs: { gen: { items: [1, 2, 3] } },
+  loop: { item: 'x', index: 0, total: 1 },
+};
+
+describe('runJavaScript', () => {
+  it('runs a function body and returns structured JSON', async () => {
+    expect(await runJavaScript('return input.x + 1', { x: 41 })).toEqual({ result: 42, logs: [] });
+    const out = await runJavaScript(
+      'return { items: node_outputs.gen.items.map((n) => n * 2), text: trigger.text.toUpperCase(), item: loop.item }',
+      input,
+    );
+    expect(out.result).toEqual({ items: [2, 4, 6], text: 'HI', item: 'x' });
+    expect((await runJavaScript('return [1, "a", null, true]', {})).result).toEqual([1, 'a', null, true]);
+  });
+
+  it('returns null for undefined and captures console output', async () => {
+    const out = await runJavaScript(
+      'console.log("a", 1, { b: [2] }); console.error("e"); console.log(undefined)',
+      {},
+    );
+    expect(out).toEqual({ result: null, logs: ['a 1 {"b":[2]}', 'e', 'undefined'] });
+  });
+
+  it('bounds the logs', async () => {
+    const out = await runJavaScript(
+      'for (let i = 0; i < 100000; i++) console.log("line " + i); return 1',
+      {},
+      {
+        maxOutputBytes: 1000,
+      },
+    );
+    expect(out.result).toBe(1);
+    expect(out.logs.at(-1)).toBe('[further logs truncated]');
+    expect(out.logs.join('\n').length).toBeLessThan(1200);
+  });
+
+  it('reports runtime errors with message and line', async () => {
+    const error = await failure(runJavaScript('const a = 1;\nnull.foo;', {}));
+    expect(error.kind).toBe('runtime');
+    expect(error.message).toMatch(/TypeError: .*null.*\(line 2\)/);
+    const syntax = await failure(runJavaScript('return (', {}));
+    expect(syntax.kind).toBe('runtime');
+    expect(syntax.message).toMatch(/SyntaxError/);
+    const thrown = await failure(runJavaScript('console.log("before"); throw new Error("boom")', {}));
+    expect(thrown.message).toContain('boom');
+    expect(thrown.logs).toEqual(['before']);
+  });
+
+  it('refuses results that are not JSON or too large', async () => {
+    expect((await failure(runJavaScript('return () => 1', {}))).kind).toBe('not_serialisable');
+    expect((await failure(runJavaScript('const a = {}; a.a = a; return a', {}))).kind).toBe(
+      'not_serialisable',
+    );
+    expect((await failure(runJavaScript('return 10n', {}))).kind).toBe('not_serialisable');
+    expect((await failure(runJavaScript('return Promise.resolve(1)', {}))).kind).toBe('not_serialisable');
+    const big = await failure(runJavaScript('return "x".repeat(2000)', {}, { maxOutputBytes: 1000 }));
+    expect(big.kind).toBe('output_too_large');
+    const circularInput: Record<string, unknown> = {};
+    circularInput.self = circularInput;
+    expect((await failure(runJavaScript('return 1', circularInput))).kind).toBe('not_serialisable');
+  });
+
+  it('times out endless loops', async () => {
+    const started = Date.now();
+    const error = await failure(runJavaScript('while (true) {}', {}, { timeoutMs: 200 }));
+    expect(error.kind).toBe('timeout');
+    expect(error.message).toContain('200 ms');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('stops a running script promptly when aborted, without blocking the event loop', async () => {
+    const controller = new AbortController();
+    const started = Date.now();
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 10);
+    setTimeout(() => controller.abort(), 100);
+    const error = await failure(
+      runJavaScript('while (true) {}', {}, { signal: controller.signal, timeoutMs: 30_000 }),
+    );
+    clearInterval(ticker);
+    expect(error.kind).toBe('aborted');
+    expect(Date.now() - started).toBeLessThan(600);
+    expect(ticks).toBeGreaterThan(3);
+    expect((await failure(runJavaScript('return 1', {}, { signal: controller.signal }))).kind).toBe(
+      'aborted',
+    );
+  });
+
+  it('turns memory exhaustion and deep recursion into errors', async () => {
+    const array = await failure(runJavaScript('return new Array(1e9).fill(0).length', {}));
+    expect(['memory', 'runtime']).toContain(array.kind);
+    const grow = await failure(
+      runJavaScript('let s = "x"; while (true) s = s + s; ', {}, { memoryLimitBytes: 8e6 }),
+    );
+    expect(grow.kind).toBe('memory');
+    const push = await failure(runJavaScript('const a = []; while (true) a.push({ n: a.length });', {}));
+    expect(push.kind).toBe('memory');
+    const recursion = await failure(runJavaScript('function f(n) { return f(n + 1) + 1 } return f(0)', {}));
+    expect(recursion.kind).toBe('runtime');
+    expect(recursion.message).toMatch(/stack overflow/i);
+    // The pool still works afterwards.
+    expect((await runJavaScript('return 7', {})).result).toBe(7);
+  });
+
+  it('keeps runs isolated from each other', async () => {
+    await runJavaScript('globalThis.leak = 1; Object.prototype.polluted = true; return 1', {});
+    const out = await runJavaScript('return [typeof leak, ({}).polluted === undefined]', {});
+    expect(out.result).toEqual(['undefined', true]);
+  });
+
+  it('runs concurrently', async () => {
+    const runs = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => runJavaScript('return input.i * 2', { i })),
+    );
+    expect(runs.map((r) => r.result)).toEqual(Array.from({ length: 20 }, (_, i) => i * 2));
+  });
+
+  it('measures a trivial run', async () => {
+    await runJavaScript('return 0', {});
+    const count = 300;
+    let started = performance.now();
+    for (let i = 0; i < count; i++) await runJavaScript('return input.x + 1', { x: i });
+    const sequential = (performance.now() - started) / count;
+    started = performance.now();
+    await Promise.all(Array.from({ length: count }, (_, i) => runJavaScript('return input.x + 1', { x: i })));
+    const parallel = (performance.now() - started) / count;
+    console.log(
+      `quickjs trivial run: ${sequential.toFixed(3)} ms sequential, ${parallel.toFixed(3)} ms/run concurrent (${Math.round(1000 / parallel)} runs/s)`,
+    );
+    expect(sequential).toBeGreaterThan(0);
+  });
+});
+
+describe('no host access', () => {
+  const sentinel = 'pipelit-sandbox-sentinel';
+  (globalThis as Record<string, unknown>).__pipelitSentinel = sentinel;
+
+  it.each([
+    ["return this.constructor.constructor('return process')()", /process'? is not defined/],
+    [
+      "return (function(){ return this })().constructor.constructor('return require')()",
+      /require'? is not defined/,
+    ],
+    ["return Function('return globalThis.process')()", null],
+    ["return require('fs')", /require'? is not defined/],
+    ['return process.env', /process'? is not defined/],
+    ["return fetch('http://127.0.0.1')", /fetch'? is not defined/],
+    ['return setTimeout(() => 1, 0)', /setTimeout'? is not defined/],
+    ['return typeof import.meta', /SyntaxError|import/],
+    ["return import('fs')", null],
+    ['return globalThis.__pipelitSentinel', null],
+  ])('%s', async (code, expected) => {
+    try {
+      const out = await runJavaScript(code, {});
+      expect(expected).toBeNull();
+      expect(JSON.stringify(out.result ?? null)).not.toMatch(/sentinel|NODE|PATH|versions/);
+    } catch (error) {
+      expect(error).toBeInstanceOf(CodeExecutionError);
+      if (expected) expect((error as Error).message).toMatch(expected);
+    }
+  });
+
+  it('shows nothing of the host when enumerating globals', async () => {
+    const out = await runJavaScript('return Object.getOwnPropertyNames(globalThis)', {});
+    const names = out.result as string[];
+    for (const host of [
+      'process',
+      'require',
+      'module',
+      'Buffer',
+      'fetch',
+      'setTimeout',
+      '__pipelitSentinel',
+    ]) {
+      expect(names).not.toContain(host);
+    }
+    expect(names).toContain('JSON');
+  });
+
+  it('cannot pollute the host prototypes and leaves the host intact', async () => {
+    await runJavaScript(
+      'Object.prototype.polluted = 1; ({}).__proto__.polluted2 = 2; input.__proto__.polluted3 = 3; Array.prototype.push = null; return 1',
+      JSON.parse('{"__proto__": {"x": 1}}'),
+    );
+    const probe = {} as Record<string, unknown>;
+    expect(probe.polluted).toBeUndefined();
+    expect(probe.polluted2).toBeUndefined();
+    expect(probe.polluted3).toBeUndefined();
+    expect(typeof [].push).toBe('function');
+    expect((globalThis as Record<string, unknown>).__pipelitSentinel).toBe(sentinel);
+    expect(typeof process.exit).toBe('function');
+  });
+});

@@ -1,0 +1,180 @@
+/**
+ * Body of a QuickJS sandbox worker thread. It is started from its source text
+ * (`new Worker(\`(${quickjsWorkerMain})()\`, { eval: true })`) so the same code runs from `src/`
+ * under the test runner and from `dist/` in production; therefore it must be self-contained: no
+ * imports, only `require` of absolute paths passed in `workerData`.
+ *
+ * One worker loads the WASM module once and then runs jobs one at a time, each in a fresh QuickJS
+ * runtime and context that are disposed afterwards. The interrupt handler stops a job at its
+ * deadline or when the main thread raises the shared abort flag.
+ */
+/* biome-ignore-all lint/suspicious/noExplicitAny: QuickJS handles are untyped inside the worker */
+export function quickjsWorkerMain(): void {
+  const { parentPort, workerData } = require('node:worker_threads');
+  const { getQuickJS } = require(workerData.quickjsPath);
+  const abortFlag = new Int32Array(workerData.abortBuffer);
+  const modulePromise: Promise<any> = getQuickJS();
+
+  // The user's code starts on line 2 of the evaluated file; errors report lines relative to it.
+  const PREFIX =
+    '(() => { const input = JSON.parse(globalThis.__pipelit_input); delete globalThis.__pipelit_input; ' +
+    'const result = (function (input, trigger, node_outputs, loop, inputs) {\n';
+  const SUFFIX =
+    // An envelope may name what `input` is (the code node passes the webhook body); else the whole object.
+    "\n}).call(undefined, 'input' in input ? input.input : input, input.trigger, input.node_outputs, input.loop, input.inputs);\n" +
+    "if (result !== null && (typeof result === 'object' || typeof result === 'function') && typeof result.then === 'function') {\n" +
+    "  return { __pipelit_error: 'the code returned a Promise; async code is not supported' };\n}\n" +
+    'let json;\n' +
+    'try { json = JSON.stringify(result === undefined ? null : result); }\n' +
+    'catch (e) { return { __pipelit_error: String(e && e.message ? e.message : e) }; }\n' +
+    "return json === undefined ? { __pipelit_error: 'a value of type ' + typeof result + ' cannot be returned' } : json;\n" +
+    '})()';
+
+  parentPort.on('message', (job: any) => {
+    modulePromise.then(
+      (QuickJS) => {
+        let healthy = true;
+        let reply: any;
+        try {
+          const outcome = runJob(QuickJS, job);
+          reply = outcome.reply;
+          healthy = outcome.healthy;
+        } catch (error: any) {
+          reply = {
+            ok: false,
+            kind: 'runtime',
+            message: `Sandbox failure: ${error?.message ?? error}`,
+            logs: [],
+          };
+          healthy = false;
+        }
+        parentPort.postMessage(reply);
+        // A runtime that could not be disposed cleanly may have corrupted the WASM heap: start afresh.
+        if (!healthy) process.exit(0);
+      },
+      (error: any) => {
+        parentPort.postMessage({
+          ok: false,
+          kind: 'runtime',
+          message: `QuickJS failed to load: ${error?.message ?? error}`,
+          logs: [],
+        });
+        process.exit(1);
+      },
+    );
+  });
+
+  function runJob(QuickJS: any, job: any): { reply: any; healthy: boolean } {
+    const logs: string[] = [];
+    let logChars = 0;
+    let logsFull = false;
+    let stopReason: 'timeout' | 'aborted' | undefined;
+    const deadline = Date.now() + job.timeoutMs;
+    let healthy = true;
+
+    const runtime = QuickJS.newRuntime();
+    runtime.setMemoryLimit(job.memoryLimitBytes);
+    runtime.setMaxStackSize(job.maxStackBytes);
+    runtime.setInterruptHandler(() => {
+      if (Atomics.load(abortFlag, 0) !== 0) stopReason = 'aborted';
+      else if (Date.now() > deadline) stopReason = 'timeout';
+      return stopReason !== undefined;
+    });
+    const vm = runtime.newContext();
+    let reply: any;
+    try {
+      const consoleObject = vm.newObject();
+      const log = vm.newFunction('log', (...args: any[]) => {
+        if (logsFull) return;
+        const line = args.map((handle) => formatArg(vm, handle)).join(' ');
+        if (logChars + line.length > job.maxOutputBytes || logs.length >= job.maxLogLines) {
+          logs.push('[further logs truncated]');
+          logsFull = true;
+          return;
+        }
+        logChars += line.length;
+        logs.push(line);
+      });
+      for (const name of ['log', 'info', 'warn', 'error', 'debug']) vm.setProp(consoleObject, name, log);
+      vm.setProp(vm.global, 'console', consoleObject);
+      log.dispose();
+      consoleObject.dispose();
+      const inputHandle = vm.newString(job.inputJson);
+      vm.setProp(vm.global, '__pipelit_input', inputHandle);
+      inputHandle.dispose();
+
+      const result = vm.evalCode(PREFIX + job.code + SUFFIX, 'code.js');
+      if (result.error) {
+        const error = safeDump(vm, result.error);
+        result.error.dispose();
+        reply = { ok: false, ...classify(error, stopReason), logs };
+      } else {
+        const type = vm.typeof(result.value);
+        if (type === 'string') {
+          const json: string = vm.getString(result.value);
+          reply =
+            Buffer.byteLength(json) > job.maxOutputBytes
+              ? {
+                  ok: false,
+                  kind: 'output_too_large',
+                  message: `The result is larger than ${job.maxOutputBytes} bytes`,
+                  logs,
+                }
+              : { ok: true, json, logs };
+        } else {
+          const detail = safeDump(vm, result.value);
+          reply = {
+            ok: false,
+            kind: 'not_serialisable',
+            message: `The result is not JSON-serialisable: ${detail?.__pipelit_error ?? 'unknown value'}`,
+            logs,
+          };
+        }
+        result.value.dispose();
+      }
+    } finally {
+      try {
+        vm.dispose();
+        runtime.dispose();
+      } catch {
+        healthy = false;
+      }
+    }
+    return { reply, healthy };
+  }
+
+  function formatArg(vm: any, handle: any): string {
+    if (vm.typeof(handle) === 'string') return vm.getString(handle);
+    const value = safeDump(vm, handle);
+    if (value === undefined) return 'undefined';
+    try {
+      return typeof value === 'string' ? value : JSON.stringify(value);
+    } catch {
+      return String(value);
+    }
+  }
+
+  function safeDump(vm: any, handle: any): any {
+    try {
+      return vm.dump(handle);
+    } catch {
+      return undefined;
+    }
+  }
+
+  function classify(error: any, stopReason: string | undefined): { kind: string; message: string } {
+    const name = error?.name ?? 'Error';
+    const message = String(error?.message ?? error ?? 'unknown error');
+    if (stopReason && /interrupted/i.test(message)) {
+      return stopReason === 'aborted'
+        ? { kind: 'aborted', message: 'The code was cancelled' }
+        : { kind: 'timeout', message: 'The code ran longer than its time limit' };
+    }
+    if (error === null || /out of memory|string too long|invalid (string|array) length/i.test(message)) {
+      return { kind: 'memory', message: 'The code ran out of memory' };
+    }
+    const line = /code\.js:(\d+)/.exec(String(error?.stack ?? ''));
+    const where = line ? ` (line ${Number(line[1]) - 1})` : '';
+    return { kind: 'runtime', message: `${name}: ${message}${where}` };
+  }
+}

@@ -1,0 +1,87 @@
+/** Executions: status filter, paged table, row link to the detail. */
+import { useId, useState } from 'react';
+import { Link } from 'react-router';
+import { useExecutions } from '../api/executions';
+import { ErrorState } from '../components/error-state';
+import { formatDate } from '../components/format-date';
+import { Loading } from '../components/loading';
+import { Pager } from '../components/pager';
+import { StatusBadge } from '../components/status-badge';
+import { ui } from '../components/ui';
+
+const PAGE = 50;
+const STATUSES = ['', 'pending', 'running', 'interrupted', 'completed', 'failed', 'cancelled'];
+
+export function ExecutionsPage() {
+  const [status, setStatus] = useState('');
+  const [offset, setOffset] = useState(0);
+  const list = useExecutions(status, PAGE, offset);
+  const filterId = useId();
+
+  return (
+    <div className="space-y-4 p-6">
+      <header className="flex items-center justify-between">
+        <h1 className={ui.h1}>Executions</h1>
+        <div className="flex items-center gap-2">
+          <label htmlFor={filterId} className={ui.label}>
+            Status
+          </label>
+          <select
+            id={filterId}
+            className={`${ui.input} w-40`}
+            value={status}
+            onChange={(e) => {
+              setStatus(e.target.value);
+              setOffset(0);
+            }}
+          >
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s || 'All'}
+              </option>
+            ))}
+          </select>
+        </div>
+      </header>
+      <ErrorState error={list.error} title="Could not load executions" />
+      {list.isPending ? <Loading /> : null}
+      {list.data && list.data.items.length === 0 ? <p className={ui.muted}>No executions yet.</p> : null}
+      {list.data && list.data.items.length > 0 ? (
+        <div className={ui.card}>
+          <table className={ui.table}>
+            <thead>
+              <tr>
+                <th className={ui.th}>Execution</th>
+                <th className={ui.th}>Workflow</th>
+                <th className={ui.th}>Status</th>
+                <th className={ui.th}>Started</th>
+                <th className={ui.th}>Completed</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.items.map((e) => (
+                <tr key={e.execution_id}>
+                  <td className={`${ui.td} font-mono text-xs`}>
+                    <Link
+                      to={`/executions/${e.execution_id}`}
+                      className="text-sky-700 hover:underline dark:text-sky-400"
+                    >
+                      {e.execution_id.slice(0, 8)}
+                    </Link>
+                  </td>
+                  <td className={ui.td}>{e.workflow_slug}</td>
+                  <td className={ui.td}>
+                    <StatusBadge status={e.status} />
+                  </td>
+                  <td className={ui.td}>{formatDate(e.started_at)}</td>
+                  <td className={ui.td}>{formatDate(e.completed_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <Pager total={list.data.total} offset={offset} pageSize={PAGE} onChange={setOffset} />
+        </div>
+      ) : null}
+    </div>
+  );
+}

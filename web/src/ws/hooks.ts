@@ -1,0 +1,25 @@
+/** React bindings for the socket: channel subscription, event listener and connection state. */
+import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { socket, type WsListener, type WsState } from './socket';
+
+/** Subscribes to `channel` while the component is mounted (nothing when `channel` is empty). */
+export function useSubscription(channel: string | null): void {
+  useEffect(() => {
+    if (!channel) return;
+    return socket.subscribe(channel);
+  }, [channel]);
+}
+
+/** Calls `listener` (latest version) for every message from the server. */
+export function useSocketEvents(listener: WsListener): void {
+  const ref = useRef(listener);
+  ref.current = listener;
+  useEffect(() => socket.addListener((m) => ref.current(m)), []);
+}
+
+export function useSocketState(): WsState {
+  return useSyncExternalStore(
+    (cb) => socket.onState(cb),
+    () => socket.state,
+  );
+}
