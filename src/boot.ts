@@ -5,6 +5,8 @@ import type { Settings } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import type { Logger } from './logger.js';
+import { instrumentBus } from './metrics/execution-metrics.js';
+import { BullmqQueue } from './queue/bullmq-queue.js';
 import type { JobQueue } from './queue/job-queue.js';
 import { LocalQueue } from './queue/local-queue.js';
 import type { EventBus } from './realtime/event-bus.js';
@@ -35,8 +37,10 @@ export async function openServices(
   }
   const bus =
     opts.bus ?? (settings.redisUrl ? new RedisEventBus(settings.redisUrl, { log }) : new LocalEventBus());
-  const queue = opts.queue ?? new LocalQueue();
-  return { settings, database, log, bus, queue };
+  const queue =
+    opts.queue ?? (settings.redisUrl ? new BullmqQueue({ url: settings.redisUrl, log }) : new LocalQueue());
+  // The wrapper counts execution and node events for /metrics (src/metrics/execution-metrics.ts).
+  return { settings, database, log, bus: instrumentBus(bus, settings, log), queue };
 }
 
 export async function closeServices(services: Services): Promise<void> {

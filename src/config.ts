@@ -78,6 +78,8 @@ const envSchema = z.object({
     .regex(/^\d+$/, 'must be a whole number (0 = off)')
     .transform(Number)
     .default(600),
+  // Hosts/CIDRs outbound HTTP from nodes, tools and LLM providers may reach although private (SSRF guard).
+  OUTBOUND_ALLOWLIST: z.string().default(''),
   AUDIT_RETENTION_DAYS: z
     .string()
     .trim()
@@ -85,6 +87,19 @@ const envSchema = z.object({
     .transform(Number)
     .refine((n) => n >= 1, 'must be at least 1')
     .default(90),
+  // Execution retention (docs/operations.md): 0 = no limit. Cancelled runs count as failed.
+  EXECUTION_RETENTION_DAYS_SUCCESS: nonNegativeInt.default(14),
+  EXECUTION_RETENTION_DAYS_FAILED: nonNegativeInt.default(30),
+  EXECUTION_RETENTION_MAX_COUNT_SUCCESS: nonNegativeInt.default(10_000),
+  EXECUTION_RETENTION_MAX_COUNT_FAILED: nonNegativeInt.default(10_000),
+  PRUNE_INTERVAL_SECONDS: nonNegativeInt.refine((n) => n >= 10, 'must be at least 10').default(300),
+  PRUNE_BATCH_SIZE: nonNegativeInt.refine((n) => n >= 1 && n <= 10_000, 'must be 1..10000').default(500),
+  MAX_STORED_PAYLOAD_BYTES: nonNegativeInt.refine((n) => n >= 1024, 'must be at least 1024').default(262_144),
+  // Agent memory (facts, episodes, end users) not used for this many days is pruned; 0 = keep.
+  MEMORY_RETENTION_DAYS: nonNegativeInt.default(0),
+  // `GET /metrics`: source addresses/CIDRs allowed without a token, and an optional bearer token.
+  METRICS_ALLOW: z.string().default('127.0.0.1/32,::1/128'),
+  METRICS_TOKEN: z.string().trim().default(''),
 });
 
 export type DatabaseTarget =
@@ -113,6 +128,26 @@ export interface Settings {
   rateLimitPerMinute: number;
   rateLimitPerAddressPerMinute: number;
   auditRetentionDays: number;
+  retention: RetentionDefaults;
+  /** Agent memory unused for this many days is pruned (0 = keep forever). */
+  memoryRetentionDays: number;
+  /** Admin allow-list for the guarded HTTP client (host names, IPs, CIDRs). */
+  outboundAllowlist: string[];
+  /** `/metrics` readers without a token: addresses or CIDRs (default loopback). */
+  metricsAllow: string[];
+  /** Bearer token that opens `/metrics` from anywhere ('' = none). */
+  metricsToken: string;
+}
+
+/** Environment defaults for execution retention and stored payload size (admin overrides live in the DB). */
+export interface RetentionDefaults {
+  daysSuccess: number;
+  daysFailed: number;
+  maxCountSuccess: number;
+  maxCountFailed: number;
+  pruneIntervalSeconds: number;
+  pruneBatchSize: number;
+  maxStoredPayloadBytes: number;
 }
 
 /** Parses the lines of a dotenv file: KEY=value, optional quotes, # comments, `export ` prefix. */
@@ -230,10 +265,23 @@ export function loadSettings(
       inboundToken: e.GATEWAY_INBOUND_TOKEN,
     },
     trustedProxies: splitList(e.TRUSTED_PROXIES),
+    outboundAllowlist: splitList(e.OUTBOUND_ALLOWLIST),
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     rateLimitPerAddressPerMinute: e.RATE_LIMIT_PER_ADDRESS_PER_MINUTE,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
+    memoryRetentionDays: e.MEMORY_RETENTION_DAYS,
+    metricsAllow: splitList(e.METRICS_ALLOW),
+    metricsToken: e.METRICS_TOKEN,
+    retention: {
+      daysSuccess: e.EXECUTION_RETENTION_DAYS_SUCCESS,
+      daysFailed: e.EXECUTION_RETENTION_DAYS_FAILED,
+      maxCountSuccess: e.EXECUTION_RETENTION_MAX_COUNT_SUCCESS,
+      maxCountFailed: e.EXECUTION_RETENTION_MAX_COUNT_FAILED,
+      pruneIntervalSeconds: e.PRUNE_INTERVAL_SECONDS,
+      pruneBatchSize: e.PRUNE_BATCH_SIZE,
+      maxStoredPayloadBytes: e.MAX_STORED_PAYLOAD_BYTES,
+    },
   };
 }
 

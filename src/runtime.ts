@@ -6,6 +6,9 @@
 import { startSecurityPruning } from './audit/prune-audit-events.js';
 import { consumeExecutions } from './engine/execution-worker.js';
 import { startReaper } from './engine/reaper.js';
+import { startMemoryPruning } from './memory/prune-memory.js';
+import { startExecutionPruning } from './retention/start-execution-pruning.js';
+import { Scheduler } from './schedules/scheduler.js';
 import type { Services } from './services.js';
 import { watchSettingsChanges } from './settings/hot-reload.js';
 
@@ -15,6 +18,10 @@ export interface Runtime {
 
 export interface RuntimeOptions {
   role: 'server' | 'worker';
+  /** Executions this process runs at once (default 20). */
+  concurrency?: number;
+  /** Workers: also fire recurring schedules (`--with-scheduler`); the embedded server always does. */
+  withScheduler?: boolean;
 }
 
 export async function startRuntime(_services: Services, _opts: RuntimeOptions): Promise<Runtime> {
@@ -23,12 +30,20 @@ export async function startRuntime(_services: Services, _opts: RuntimeOptions): 
   stops.push(await watchSettingsChanges(_services));
   // Audit-log retention and stale login/MFA counters (hourly timer, unref'd).
   if (_opts.role === 'server') stops.push(startSecurityPruning(_services));
+  // Execution retention: every process starts it, a DB lease lets one per cluster prune (unref'd).
+  stops.push(startExecutionPruning(_services));
+  // Agent memory retention (MEMORY_RETENTION_DAYS; hourly, unref'd; nothing when 0).
+  stops.push(startMemoryPruning(_services));
   // Executions run where the queue is consumed: the server itself in embedded mode, workers otherwise.
   const runsExecutions = _opts.role === 'worker' || !_services.settings.redisUrl;
   if (runsExecutions) {
-    consumeExecutions(_services);
+    consumeExecutions(_services, _opts.concurrency);
     const stopReaper = startReaper(_services);
     stops.push(async () => stopReaper());
+  }
+  // Schedules fire from any number of processes; each tick is claimed once in the database.
+  if (_opts.withScheduler || (_opts.role === 'server' && !_services.settings.redisUrl)) {
+    stops.push(new Scheduler(_services).start());
   }
   return {
     async stop() {

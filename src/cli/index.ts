@@ -8,10 +8,14 @@ import { exportCommand } from './export.js';
 import { exitWithError } from './fail.js';
 import { generateKeyCommand } from './generate-key.js';
 import { importCommand } from './import.js';
+import { mcpCommand } from './mcp.js';
 import { mfaResetCommand } from './mfa-reset.js';
 import { migrateCommand } from './migrate.js';
+import { pruneCommand } from './prune.js';
+import { queueInfoCommand } from './queue-info.js';
 import { parseServeOptions, serve } from './serve.js';
 import { setupCommand } from './setup.js';
+import { workerCommand } from './worker.js';
 
 export function buildProgram(): Command {
   const program = new Command('pipelit')
@@ -29,6 +33,22 @@ export function buildProgram(): Command {
     .option('--access-logfile <path>', "one line per request to this file ('-' = stdout)")
     .option('--error-logfile <path>', "application log file ('-' = stdout, the default)")
     .action(async (raw) => serve(parseServeOptions(raw)));
+
+  program
+    .command('worker <queue>')
+    .description('Run executions from the Redis queue (distributed mode); queue: workflows.')
+    .option('--with-scheduler', 'also fire recurring schedules (safe to run on several workers)')
+    .option('--concurrency <n>', 'executions run at once by this process', '20')
+    .option('--graceful-timeout <seconds>', 'time running executions get after SIGTERM', '30')
+    .action(async (queue, raw) => workerCommand(queue, raw));
+
+  program
+    .command('queue')
+    .description('Inspect the job queue (distributed mode).')
+    .command('info')
+    .description('Pending, active, delayed and failed jobs, and the workers seen with their last heartbeat.')
+    .option('--json', 'print the result as JSON')
+    .action(queueInfoCommand);
 
   program
     .command('migrate')
@@ -73,6 +93,20 @@ export function buildProgram(): Command {
     .option('--slug <slug>', 'slug of the new workflow')
     .option('--user <name>', 'act as this user (default: the first admin)')
     .action(importCommand);
+
+  program
+    .command('prune')
+    .description('Delete finished executions beyond the retention settings now and reclaim the space.')
+    .option('--dry-run', 'only count what would be removed')
+    .option('--json', 'print the report as JSON')
+    .action(pruneCommand);
+
+  program
+    .command('mcp')
+    .description('Serve the platform to MCP clients over stdio (talks to a running server with an API key).')
+    .option('--api-key <key>', 'API key (or PLATFORM_API_KEY); required')
+    .option('--base-url <url>', 'the Pipelit server (or PLATFORM_BASE_URL; default http://127.0.0.1:8000)')
+    .action(mcpCommand);
 
   return program;
 }

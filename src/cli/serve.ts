@@ -8,6 +8,7 @@ import { buildApp } from '../api/app.js';
 import { closeServices, openServices } from '../boot.js';
 import { loadSettings, type Settings } from '../config.js';
 import { createLogger, type Logger } from '../logger.js';
+import { serveClusterMetrics } from '../metrics/cluster.js';
 import { startRuntime } from '../runtime.js';
 import { ensureSecrets } from './ensure-secrets.js';
 import { UsageError } from './fail.js';
@@ -177,6 +178,8 @@ async function runPrimary(opts: ServeOptions, settings: Settings): Promise<void>
     setTimeout(fork, restarts.length > 10 ? 1000 : 0);
   });
 
+  // A scrape of /metrics lands on one process; it asks here for the sum over all of them.
+  serveClusterMetrics(log);
   for (let i = 0; i < opts.workers; i++) fork();
 
   const stop = (signal: string) => {

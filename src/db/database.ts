@@ -23,11 +23,21 @@ export interface Db {
 const bindable = (params: ReadonlyArray<unknown>) =>
   params.map((p) => (p === true ? 1 : p === false ? 0 : p));
 
+/** Prepared statements are reused: preparing costs more than running most of our queries. */
+const STATEMENT_CACHE_SIZE = 500;
+
 function sqliteWithBooleans(raw: SqliteDriver.Database): SqliteDatabase {
+  const cache = new Map<string, SqliteDriver.Statement>();
   return {
     close: () => raw.close(),
     prepare(sql: string): SqliteStatement {
-      const stmt = raw.prepare(sql);
+      let cached = cache.get(sql);
+      if (!cached) {
+        cached = raw.prepare(sql);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+        cache.set(sql, cached);
+      }
+      const stmt = cached;
       return {
         reader: stmt.reader,
         all: (params) => stmt.all(...bindable(params)),

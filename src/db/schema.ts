@@ -6,7 +6,11 @@
  * - booleans are `boolean` on PostgreSQL and 0/1 on SQLite: read them through `toBool`.
  */
 import type { Generated } from 'kysely';
+import type { LlmTables } from './tables/credentials.js';
 import type { ExecutionTables } from './tables/executions.js';
+import type { MemoryTables } from './tables/memory.js';
+import type { RetentionTables } from './tables/retention.js';
+import type { ScheduleTables } from './tables/schedules.js';
 import type { SecurityTables } from './tables/security.js';
 import type { WorkflowTables } from './tables/workflows.js';
 
@@ -60,4 +64,12 @@ export interface CoreTables {
 }
 
 /** Every table. Each feature declares its tables in `tables/<feature>.ts`. */
-export interface Database extends CoreTables, WorkflowTables, ExecutionTables, SecurityTables {}
+export interface Database
+  extends CoreTables,
+    WorkflowTables,
+    ExecutionTables,
+    SecurityTables,
+    RetentionTables,
+    ScheduleTables,
+    LlmTables,
+    MemoryTables {}

@@ -4,11 +4,13 @@
  * worker killed mid-run loses nothing already finished.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { ExecutionStatus, ExecutionsTable, NodeRunStatus } from '../db/tables/executions.js';
 import { fromJson, nowIso, toJson } from '../db/values.js';
 import type { TokenUsage } from '../nodes/define-node.js';
+import { applySavePolicy } from '../retention/save-policy.js';
+import { storedJson, storedMetadataJson } from '../retention/stored-payload.js';
 
 export type ExecutionRow = Selectable<ExecutionsTable>;
 
@@ -60,6 +62,7 @@ export async function insertExecution(db: Kysely<Database>, input: NewExecution)
       depth: input.depth ?? 0,
       thread_id: input.threadId ?? randomUUID().replace(/-/g, ''),
       status: 'pending',
+      // Full: it is the execution's input (read back on every start and resume); capped at finish.
       trigger_payload: toJson(input.payload),
       created_at: nowIso(),
       recoveries: 0,
@@ -88,21 +91,16 @@ export async function claimExecution(
   owner: string,
   staleMs: number,
 ): Promise<ClaimResult> {
-  const row = await db
-    .selectFrom('executions')
-    .selectAll()
-    .where('execution_id', '=', executionId)
-    .executeTakeFirst();
-  if (!row || TERMINAL.has(row.status) || row.status === 'interrupted') return { kind: 'done' };
   const now = nowIso();
   const staleBefore = new Date(Date.now() - staleMs).toISOString();
-  const result = await db
+  // One statement in the common case: take the lease and read the row back.
+  const row = await db
     .updateTable('executions')
     .set({
       status: 'running',
       lease_owner: owner,
       heartbeat_at: now,
-      started_at: row.started_at ?? now,
+      started_at: sql<string>`coalesce(started_at, ${now})`,
       wake_at: null,
     })
     .where('execution_id', '=', executionId)
@@ -114,28 +112,17 @@ export async function claimExecution(
         eb('heartbeat_at', '<', staleBefore),
       ]),
     )
+    .returningAll()
     .executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0) {
-    const again = await db
-      .selectFrom('executions')
-      .select(['status'])
-      .where('execution_id', '=', executionId)
-      .executeTakeFirst();
-    return again && !TERMINAL.has(again.status) && again.status !== 'interrupted'
-      ? { kind: 'busy' }
-      : { kind: 'done' };
-  }
-  return {
-    kind: 'claimed',
-    row: {
-      ...row,
-      status: 'running',
-      lease_owner: owner,
-      heartbeat_at: now,
-      started_at: row.started_at ?? now,
-    },
-    firstStart: row.status === 'pending',
-  };
+  if (row) return { kind: 'claimed', row, firstStart: row.started_at === now && !row.deadline_at };
+  const again = await db
+    .selectFrom('executions')
+    .select(['status'])
+    .where('execution_id', '=', executionId)
+    .executeTakeFirst();
+  return again && !TERMINAL.has(again.status) && again.status !== 'interrupted'
+    ? { kind: 'busy' }
+    : { kind: 'done' };
 }
 
 export async function heartbeat(db: Kysely<Database>, executionId: string, owner: string): Promise<void> {
@@ -179,7 +166,7 @@ export async function loadNodeStates(
       route: r.route,
       error: r.error,
       errorCode: r.error_code,
-      metadata: fromJson(r.metadata, {}),
+      metadata: expandMetadata(fromJson(r.metadata, {}), fromJson(r.output, null)),
       attempts: r.attempts,
       startedAt: r.started_at,
       completedAt: r.completed_at,
@@ -200,12 +187,12 @@ export async function saveNodeState(
   const values = {
     component_type: state.componentType,
     status: state.status,
-    input: state.input === undefined ? null : toJson(state.input),
-    output: state.output === null ? null : toJson(state.output),
+    input: state.input === undefined ? null : storedJson(state.input),
+    output: state.output === null ? null : storedJson(state.output),
     route: state.route,
     error: state.error,
     error_code: state.errorCode,
-    metadata: Object.keys(state.metadata).length ? toJson(state.metadata) : null,
+    metadata: compactMetadata(state.metadata, state.output),
     attempts: state.attempts,
     started_at: state.startedAt,
     completed_at: state.completedAt,
@@ -236,30 +223,65 @@ export async function finishExecution(
   executionId: string,
   fields: FinishFields,
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('executions')
-    .set({
-      status: fields.status,
-      final_output: fields.finalOutput === undefined ? null : toJson(fields.finalOutput),
-      error_message: fields.errorMessage ?? null,
-      error_code: fields.errorCode ?? null,
-      completed_at: nowIso(),
-      lease_owner: null,
-      wake_at: null,
-      ...(fields.usage
-        ? {
-            total_input_tokens: fields.usage.input,
-            total_output_tokens: fields.usage.output,
-            total_tokens: fields.usage.input + fields.usage.output,
-            total_cost_usd: fields.usage.cost,
-            llm_calls: fields.usage.calls,
-          }
-        : {}),
-    })
-    .where('execution_id', '=', executionId)
-    .where('status', 'in', ['pending', 'running', 'interrupted'])
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+  // One transaction: whoever sees the execution finished also sees its payloads trimmed.
+  return db.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable('executions')
+      .set({
+        status: fields.status,
+        final_output: fields.finalOutput === undefined ? null : storedJson(fields.finalOutput),
+        error_message: fields.errorMessage ?? null,
+        error_code: fields.errorCode ?? null,
+        completed_at: nowIso(),
+        lease_owner: null,
+        wake_at: null,
+        ...(fields.usage
+          ? {
+              total_input_tokens: fields.usage.input,
+              total_output_tokens: fields.usage.output,
+              total_tokens: fields.usage.input + fields.usage.output,
+              total_cost_usd: fields.usage.cost,
+              llm_calls: fields.usage.calls,
+            }
+          : {}),
+      })
+      .where('execution_id', '=', executionId)
+      .where('status', 'in', ['pending', 'running', 'interrupted'])
+      .executeTakeFirst();
+    const finished = Number(result.numUpdatedRows) > 0;
+    // The workflow's save policy drops the payloads it does not keep, now that nothing resumes from them.
+    if (finished) await applySavePolicy(trx, executionId);
+    return finished;
+  });
+}
+
+/**
+ * An explicit final output (reply_chat) is kept in the node's metadata so a resumed execution still
+ * knows it; when it equals the node's own `output.output` only a reference is stored, not a copy.
+ */
+function compactMetadata(
+  meta: Record<string, unknown>,
+  output: Record<string, unknown> | null,
+): string | null {
+  if (!Object.keys(meta).length) return null;
+  if (meta.final_output !== undefined && output && 'output' in output) {
+    const text = toJson(meta.final_output);
+    // Only worth it when the copy is longer than the reference itself.
+    if (text.length > 24 && text === toJson(output.output)) {
+      const { final_output: _f, ...rest } = meta;
+      return storedMetadataJson({ ...rest, final_output_ref: 'output' });
+    }
+  }
+  return storedMetadataJson(meta);
+}
+
+function expandMetadata(
+  meta: Record<string, unknown>,
+  output: Record<string, unknown> | null,
+): Record<string, unknown> {
+  if (meta.final_output_ref !== 'output') return meta;
+  const { final_output_ref: _r, ...rest } = meta;
+  return { ...rest, final_output: output?.output ?? null };
 }
 
 /** Releases the lease while the execution waits (timer, children, a person). */

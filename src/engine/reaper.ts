@@ -23,6 +23,25 @@ export interface ReapReport {
   expired: string[];
 }
 
+/**
+ * Re-arms the timers of suspended executions (their delayed jobs lived in a process that may be gone).
+ * Run once when a process starts consuming the queue.
+ */
+export async function rearmSuspended(deps: Services): Promise<number> {
+  const rows = await deps.database.db
+    .selectFrom('executions')
+    .select(['execution_id', 'wake_at'])
+    .where('status', '=', 'running')
+    .where('lease_owner', 'is', null)
+    .where('wake_at', 'is not', null)
+    .execute();
+  for (const row of rows) {
+    const delayMs = Math.max(0, Date.parse(row.wake_at!) - Date.now());
+    await deps.queue.enqueue({ executionId: row.execution_id }, { delayMs });
+  }
+  return rows.length;
+}
+
 export async function reapOnce(deps: Services): Promise<ReapReport> {
   const db = deps.database.db;
   const report: ReapReport = { requeued: [], failed: [], woken: [], expired: [] };
@@ -140,7 +159,9 @@ export function startReaper(deps: Services, intervalMs?: number): () => void {
       running = false;
     }
   };
-  void tick();
+  void rearmSuspended(deps)
+    .catch((err) => deps.log.error({ err }, 'could not re-arm suspended executions'))
+    .then(() => tick());
   const timer = setInterval(() => void tick(), every);
   timer.unref();
   return () => clearInterval(timer);

@@ -137,14 +137,20 @@ class ExecutionRun {
       await this.fail(message, 'topology', null);
       return;
     }
-    this.states = await loadNodeStates(this.db, this.id);
+    // A first start has no node rows yet; only a resumed run needs to read them.
+    this.states = firstStart ? new Map() : await loadNodeStates(this.db, this.id);
     for (const st of this.states.values()) {
       if (st.status === 'success' && st.iteration === '' && st.metadata.final_output !== undefined) {
         this.explicitFinal = { value: st.metadata.final_output };
       }
     }
 
-    const beat = setInterval(() => void heartbeat(this.db, this.id, WORKER_ID).catch(() => {}), HEARTBEAT_MS);
+    // Beat well inside the reaper's threshold, so a healthy long run is never taken for a lost one.
+    const every = Math.max(
+      200,
+      Math.min(HEARTBEAT_MS, (this.deps.settings.zombieThresholdSeconds * 1000) / 3),
+    );
+    const beat = setInterval(() => void heartbeat(this.db, this.id, WORKER_ID).catch(() => {}), every);
     beat.unref();
     const timeout = setTimeout(
       () => this.abort.abort('timeout'),
@@ -307,7 +313,7 @@ class ExecutionRun {
       const wakeTimes = waiting.map((s) => wakeTimeOf(s)).filter((t): t is number => t !== null);
       const earliest = wakeTimes.length ? Math.min(...wakeTimes) : null;
       const inLoop = iteration !== '';
-      const hasPerson = waiting.some((s) => s.metadata.kind === 'confirmation');
+      const hasPerson = waiting.some((s) => String(s.metadata.kind).startsWith('confirmation'));
       if (inLoop && hasPerson) {
         return {
           kind: 'failed',

@@ -47,7 +47,10 @@ function isExecutable(node: GraphNode): boolean {
   const type = getNodeType(node.componentType);
   // Unknown types are kept so the run fails loudly on them instead of silently skipping.
   if (!type) return true;
-  return type.flags.executable && !type.flags.trigger && !type.flags.subComponent;
+  if (type.flags.trigger) return false;
+  // A sub-component that can run on its own (memory_read/write) runs when wired into the flow:
+  // only control edges bring a node into the topology, so plugged-in tools are never scheduled.
+  return type.flags.subComponent ? !!type.run : type.flags.executable;
 }
 
 function makeScope(nodes: Set<string>, entries: Set<string>, edges: GraphEdge[]): Scope {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { runAgentNode } from '../llm/run-agent.js';
 import { agentConfigShape, MESSAGES_IN, MESSAGES_OUT, TEXT_OUTPUT } from './ai-shared.js';
 import { CATEGORY_COLORS, defineNode } from './define-node.js';
 
@@ -16,4 +17,5 @@ export const agent = defineNode({
   flags: { executable: true },
   accepts: { model: true, tools: true, memory: true, skills: true },
   palette: { label: 'Agent', color: CATEGORY_COLORS.ai, icon: 'bot' },
+  run: (ctx) => runAgentNode(ctx),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { runCategorizer } from '../llm/run-categorizer.js';
 import { MESSAGES_IN } from './ai-shared.js';
 import { CATEGORY_COLORS, defineNode } from './define-node.js';
 
@@ -23,4 +24,5 @@ export const categorizer = defineNode({
   flags: { executable: true },
   accepts: { model: true, output_parser: true },
   palette: { label: 'Categorizer', color: CATEGORY_COLORS.ai, icon: 'tags' },
+  run: (ctx) => runCategorizer(ctx),
 });

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { deepAgentTools, deepAgentWorkspace } from '../llm/deep-agent-tools.js';
+import { runAgentNode } from '../llm/run-agent.js';
 import { agentConfigShape, MESSAGES_IN, MESSAGES_OUT, TEXT_OUTPUT } from './ai-shared.js';
 import { CATEGORY_COLORS, defineNode } from './define-node.js';
 
@@ -29,4 +31,16 @@ export const deepAgent = defineNode({
   flags: { executable: true },
   accepts: { model: true, tools: true, memory: true, skills: true },
   palette: { label: 'Deep Agent', color: CATEGORY_COLORS.ai, icon: 'brain' },
+  run: (ctx) =>
+    runAgentNode(ctx, async (ai, run) =>
+      deepAgentTools({
+        ai,
+        workspace: await deepAgentWorkspace(ai, ctx.config.workspace_id),
+        enableTodos: ctx.config.enable_todos,
+        subagents: ctx.config.subagents,
+        resolved: run.resolved,
+        meter: run.meter,
+        emit: run.emit,
+      }),
+    ),
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from './tool-shared.js';
 
-/** Runs a code snippet in the sandbox (documented by the reference, never shipped there). */
+/** Runs a code snippet under bubblewrap in the agent's workspace (documented by the reference, never shipped there). */
 export const codeExecute = defineTool({
   type: 'code_execute',
   displayName: 'Code Execute',
@@ -9,7 +9,7 @@ export const codeExecute = defineTool({
   category: 'tool',
   icon: 'square-code',
   config: z.looseObject({
-    language: z.enum(['javascript']).default('javascript'),
+    language: z.enum(['javascript', 'python', 'bash']).default('javascript'),
     timeout_seconds: z.number().int().min(1).max(300).default(30),
   }),
 });

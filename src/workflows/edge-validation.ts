@@ -174,12 +174,13 @@ function checkTypes(edge: EdgeLike, sd: NodeDescriptor, td: NodeDescriptor): str
     return [];
   }
 
-  if (subComponentKind(sd)) {
+  // Sub-components that can also run on their own (memory_read, memory_write) may sit in the flow.
+  if (subComponentKind(sd) && !sd.run) {
     return [
       `'${edge.source_node_id}' (${sd.type}) is a sub-component: connect it with a ${labelFor(subComponentKind(sd))} edge`,
     ];
   }
-  if (subComponentKind(td))
+  if (subComponentKind(td) && !td.run)
     return [`'${edge.target_node_id}' (${td.type}) is a sub-component and takes no data or control edges`];
   if (td.flags.trigger) return [`Trigger '${edge.target_node_id}' cannot have incoming edges`];
   if (!sd.outputs.length || !td.inputs.length) return [];

@@ -8,6 +8,7 @@ import type { Database } from '../db/schema.js';
 import { toInt } from '../db/values.js';
 import { notFound } from '../errors.js';
 import { getNodeType } from '../nodes/registry.js';
+import { scheduleJobForNode } from '../schedules/schedule-out.js';
 import {
   type EdgeOut,
   edgeOut,
@@ -114,7 +115,14 @@ export async function loadWorkflowGraph(
     .orderBy('id')
     .execute();
   const links = llmLinks(nodeRows, edgeRows);
-  const nodes = nodeRows.map((n) => nodeOut(n, links.get(n.node_id) ?? null));
+  const schedules = new Map<string, Record<string, unknown> | null>();
+  for (const n of nodeRows) {
+    if (n.component_type === 'trigger_schedule')
+      schedules.set(n.node_id, await scheduleJobForNode(db, workflowId, n.node_id));
+  }
+  const nodes = nodeRows.map((n) =>
+    nodeOut(n, links.get(n.node_id) ?? null, schedules.get(n.node_id) ?? null),
+  );
   const edges = edgeRows.map(edgeOut);
   const trigger_count = nodes.filter((n) => isTriggerType(n.component_type)).length;
   return {
@@ -151,5 +159,7 @@ export async function loadNodeOut(
     .where('m.component_type', '=', 'ai_model')
     .orderBy('workflow_edges.id')
     .executeTakeFirst();
-  return nodeOut(row, llm ? toInt(llm.model_id) : null);
+  const schedule =
+    row.component_type === 'trigger_schedule' ? await scheduleJobForNode(db, workflowId, nodeId) : null;
+  return nodeOut(row, llm ? toInt(llm.model_id) : null, schedule);
 }

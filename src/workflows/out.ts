@@ -6,6 +6,7 @@ import type { Selectable } from 'kysely';
 import type { WorkflowEdgesTable, WorkflowNodesTable, WorkflowsTable } from '../db/tables/workflows.js';
 import { fromJson, toBool, toInt } from '../db/values.js';
 import type { NodeConfigData } from '../nodes/define-node.js';
+import { type SavePolicy, toSavePolicy } from '../retention/save-policy.js';
 import { defaultNodeConfig } from './node-config.js';
 
 export type WorkflowRow = Selectable<WorkflowsTable>;
@@ -31,6 +32,8 @@ export interface WorkflowOut extends WorkflowCounts {
   error_handler_workflow_id: number | null;
   forked_from_id: number | null;
   max_execution_seconds: number;
+  /** What finished executions keep (src/retention/save-policy.ts). */
+  save_policy: SavePolicy;
   input_schema: unknown;
   output_schema: unknown;
   created_at: string;
@@ -88,6 +91,7 @@ export function workflowOut(row: WorkflowRow, counts: WorkflowCounts): WorkflowO
       row.error_handler_workflow_id === null ? null : toInt(row.error_handler_workflow_id),
     forked_from_id: row.forked_from_id === null ? null : toInt(row.forked_from_id),
     max_execution_seconds: toInt(row.max_execution_seconds),
+    save_policy: toSavePolicy(row.save_policy),
     input_schema: fromJson(row.input_schema, null),
     output_schema: fromJson(row.output_schema, null),
     created_at: row.created_at,
@@ -105,7 +109,11 @@ export function parseNodeConfig(text: string): NodeConfigData {
   return config;
 }
 
-export function nodeOut(row: NodeRow, llmModelNodeId: number | null = null): NodeOut {
+export function nodeOut(
+  row: NodeRow,
+  llmModelNodeId: number | null = null,
+  scheduleJob: Record<string, unknown> | null = null,
+): NodeOut {
   const config = parseNodeConfig(row.config);
   const template = config.extra_config.input_template;
   return {
@@ -126,7 +134,7 @@ export function nodeOut(row: NodeRow, llmModelNodeId: number | null = null): Nod
     subworkflow_id: row.subworkflow_id === null ? null : toInt(row.subworkflow_id),
     code_block_id: null,
     updated_at: row.updated_at,
-    schedule_job: null,
+    schedule_job: scheduleJob,
   };
 }
 

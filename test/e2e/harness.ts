@@ -12,6 +12,7 @@ import { buildApp } from '../../src/api/app.js';
 import { openServices } from '../../src/boot.js';
 import { loadSettings } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
+import { type Runtime, startRuntime } from '../../src/runtime.js';
 import type { Services } from '../../src/services.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
@@ -53,18 +54,23 @@ export async function startServer(): Promise<E2eServer> {
       FRONTEND_DIST_PATH: DIST,
       RATE_LIMIT_PER_MINUTE: '0',
       RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0',
+      // LLM calls go through the guarded HTTP client; the mock LLM server listens on 127.0.0.1.
+      OUTBOUND_ALLOWLIST: '127.0.0.1',
     },
     database.dir,
   );
   const services = await openServices(settings, silentLogger());
   const app = await buildApp(services, { serveSpa: true });
   await app.listen({ host: '127.0.0.1', port: 0 });
+  // The embedded runtime runs executions (Run, chat) in this process, as `pipelit serve` does.
+  const runtime: Runtime = await startRuntime(services, { role: 'server' });
   const { port } = app.server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     app,
     services,
     async close() {
+      await runtime.stop();
       await app.close();
       await services.bus.close();
       await services.database.close();
@@ -90,7 +96,7 @@ export function launchChromium(): Promise<Browser> {
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: resolve(SHOTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: resolve(SHOTS, `${name}.png`) });
 }
 
 /**
@@ -100,11 +106,17 @@ export async function screenshot(page: Page, name: string): Promise<void> {
  */
 export class ConsoleWatch {
   readonly errors: string[] = [];
+  private readonly expected: string[] = [];
 
   constructor(
     private readonly app: FastifyInstance,
     private readonly pending: string[] = ['/api/v1/executions/', '/ws/'],
   ) {}
+
+  /** The next console error mentioning `fragment` is one the test provokes on purpose. */
+  expectOnce(fragment: string): void {
+    this.expected.push(fragment);
+  }
 
   attach(page: Page, label: string): void {
     page.on('pageerror', (err) => this.errors.push(`[${label}] page error: ${err.message}`));
@@ -113,6 +125,11 @@ export class ConsoleWatch {
       const text = msg.text();
       const where = msg.location().url || text;
       if (this.isPendingEndpoint(where) || this.isPendingEndpoint(text)) return;
+      const planned = this.expected.findIndex((f) => where.includes(f) || text.includes(f));
+      if (planned >= 0) {
+        this.expected.splice(planned, 1);
+        return;
+      }
       this.errors.push(`[${label}] console error: ${text} (${where})`);
     });
   }

@@ -54,7 +54,7 @@ describe.skipIf(Boolean(skipReason))('web app in chromium', () => {
     await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
     await page.getByLabel('Confirm password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Create admin' }).click();
-    await page.getByRole('heading', { name: 'Workflows' }).waitFor().catch(async (e) => { await screenshot(page, 'debug'); console.log(page.url(), await page.content()); throw e; });
+    await page.getByRole('heading', { name: 'Workflows' }).waitFor();
     await page.getByText('No workflows yet').waitFor();
 
     await page.getByRole('button', { name: 'Log out' }).click();
@@ -62,6 +62,7 @@ describe.skipIf(Boolean(skipReason))('web app in chromium', () => {
     await screenshot(page, '02-login');
     await page.getByLabel('Username').fill(ADMIN.username);
     await page.getByLabel('Password').fill('wrong-password');
+    watch.expectOnce('/api/v1/auth/token/'); // the browser logs the refused login (401)
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').filter({ hasText: 'Invalid username or password' }).waitFor();
     await page.getByLabel('Password').fill(ADMIN.password);
@@ -85,12 +86,19 @@ describe.skipIf(Boolean(skipReason))('web app in chromium', () => {
     await page.getByRole('complementary', { name: 'Node palette' }).waitFor();
     await screenshot(page, '04-editor-empty');
 
-    await page.getByTestId('palette-trigger_manual').dragTo(canvas, { targetPosition: { x: 200, y: 200 } });
+    await page.getByTestId('palette-trigger_manual').dragTo(canvas, { targetPosition: { x: 80, y: 120 } });
     const trigger = page.locator('[data-component-type="trigger_manual"]');
     await trigger.waitFor();
-    await page.getByTestId('palette-code').dragTo(canvas, { targetPosition: { x: 550, y: 220 } });
+    await page.getByTestId('palette-code').dragTo(canvas, { targetPosition: { x: 330, y: 300 } });
     const code = page.locator('[data-component-type="code"]');
     await code.waitFor();
+    // A dropped node is selected (its details panel opens); auto-layout then spreads both apart.
+    await page.getByRole('complementary', { name: 'Node details' }).waitFor();
+    await page.getByRole('button', { name: 'Auto-layout' }).click();
+    await eventually(async () => {
+      const [a, b] = [await trigger.boundingBox(), await code.boundingBox()];
+      expect(a && b && Math.abs(a.y - b.y) > (a?.height ?? 0)).toBe(true);
+    });
 
     // Connect the trigger's output handle to the code node's input handle with the mouse.
     const from = await trigger.locator('.react-flow__handle.source').first().boundingBox();
@@ -100,8 +108,33 @@ describe.skipIf(Boolean(skipReason))('web app in chromium', () => {
     await page.mouse.down();
     await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 15 });
     await page.mouse.up();
-    await eventually(async () => expect(await page.locator('.react-flow__edge').count()).toBe(1));
+    await eventually(async () => expect(await page.locator('.react-flow__edge').count()).toBe(1)).catch(
+      async (err) => {
+        await screenshot(page, 'debug-connect');
+        console.log(
+          'DEBUG',
+          from,
+          to,
+          await page
+            .getByTestId('editor-notice')
+            .textContent()
+            .catch(() => ''),
+        );
+        throw err;
+      },
+    );
     await screenshot(page, '05-editor-connected');
+
+    // Keyboard commands: undo removes the edge, redo restores it, Ctrl+S validates.
+    await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+z');
+    await eventually(async () => expect(await page.locator('.react-flow__edge').count()).toBe(0));
+    await page.keyboard.press('Control+y');
+    await eventually(async () => expect(await page.locator('.react-flow__edge').count()).toBe(1));
+    await page.keyboard.press('Control+s');
+    await page.getByTestId('editor-notice').waitFor();
+    expect(await page.getByTestId('editor-notice').textContent()).toMatch(/valid|problem/);
+    await screenshot(page, '05b-editor-validated');
 
     // The server holds what the canvas shows.
     const key = await page.evaluate('localStorage.getItem("auth_token")');
@@ -114,6 +147,122 @@ describe.skipIf(Boolean(skipReason))('web app in chromium', () => {
     expect(detail.nodes.map((n) => n.component_type).sort()).toEqual(['code', 'trigger_manual']);
     expect(detail.edges).toHaveLength(1);
   }, 90_000);
+
+  it('adds a switch with two outputs, runs the workflow and shows green badges and outputs', async () => {
+    const details = page.getByRole('complementary', { name: 'Node details' });
+    const canvas = page.locator('.react-flow__pane');
+    const nodeId = async (locator: ReturnType<Page['locator']>) =>
+      ((await locator.getAttribute('data-testid')) ?? '').replace(/^node-/, '');
+    const codeNode = page.locator('[data-component-type="code"]').first();
+    const codeId = await nodeId(codeNode);
+
+    // The code node returns a number; its form comes from the type's config_schema.
+    await codeNode.click();
+    await details.getByLabel('Code', { exact: true }).fill('return { n: 7 };');
+    await details.getByRole('button', { name: 'Save' }).click();
+    await details.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+
+    // A switch: its rules edited as JSON; invalid JSON is an inline error and blocks saving.
+    await page.getByTestId('palette-switch').dragTo(canvas, { targetPosition: { x: 500, y: 120 } });
+    const sw = page.locator('[data-component-type="switch"]');
+    await sw.waitFor();
+    await eventually(async () => expect(await details.textContent()).toContain('Switch'));
+    await details.getByLabel('Edit settings as JSON').check();
+    const json = details.getByLabel('Settings (extra_config)');
+    await json.fill('{"rules": [');
+    await details.getByText(/^Invalid JSON:/).waitFor();
+    expect(await details.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
+    await json.fill(
+      JSON.stringify({
+        rules: [{ id: 'big', label: 'big', field: `${codeId}.output.n`, operator: 'gt', value: 5 }],
+        enable_fallback: true,
+      }),
+    );
+    await details.getByRole('button', { name: 'Save' }).click();
+    await details.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await sw.locator('.react-flow__handle[data-handleid="big"]').waitFor();
+
+    // Two outputs: code nodes that name their branch.
+    const outputs: string[] = [];
+    for (const [x, text] of [
+      [200, "return 'big branch';"],
+      [400, "return 'small branch';"],
+    ] as const) {
+      const before = await page.locator('[data-component-type="code"]').count();
+      await page.getByTestId('palette-code').dragTo(canvas, { targetPosition: { x, y: 420 } });
+      await eventually(async () =>
+        expect(await page.locator('[data-component-type="code"]').count()).toBe(before + 1),
+      );
+      // The new node is selected: its id shows in the details panel.
+      let id = '';
+      await eventually(async () => {
+        id = (await details.locator('p.font-mono').first().textContent()) ?? '';
+        expect(id.startsWith('code') && id !== codeId && !outputs.includes(id)).toBe(true);
+      });
+      outputs.push(id);
+      await details.getByLabel('Code', { exact: true }).fill(text);
+      await details.getByRole('button', { name: 'Save' }).click();
+      await details.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    }
+    await page.getByRole('button', { name: 'Auto-layout' }).click();
+    await page.getByTestId(`node-${outputs[1]}`).waitFor();
+
+    const handle = (id: string, handleId: string) =>
+      page.getByTestId(`node-${id}`).locator(`.react-flow__handle[data-handleid="${handleId}"]`);
+    const source = (id: string) =>
+      page.getByTestId(`node-${id}`).locator('.react-flow__handle.source').first();
+    const target = (id: string) =>
+      page.getByTestId(`node-${id}`).locator('.react-flow__handle.target').first();
+    const swId = await nodeId(sw);
+    const connect = async (from: ReturnType<Page['locator']>, to: ReturnType<Page['locator']>) => {
+      const before = await page.locator('.react-flow__edge').count();
+      const a = await from.boundingBox();
+      const b = await to.boundingBox();
+      if (!a || !b) throw new Error('handle not visible');
+      await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
+      await page.mouse.up();
+      await eventually(async () => expect(await page.locator('.react-flow__edge').count()).toBe(before + 1));
+    };
+    await connect(source(codeId), target(swId));
+    await connect(handle(swId, 'big'), target(outputs[0]));
+    await connect(handle(swId, '__other__'), target(outputs[1]));
+    await screenshot(page, '05c-editor-switch');
+
+    // The switch edges are conditional, carrying the rule id.
+    const key = await page.evaluate('localStorage.getItem("auth_token")');
+    const wf = (
+      await server.app.inject({
+        method: 'GET',
+        url: `/api/v1/workflows/${slug}/`,
+        headers: { authorization: `Bearer ${key}` },
+      })
+    ).json() as { edges: Array<{ source_node_id: string; edge_type: string; condition_value: string }> };
+    const fromSwitch = wf.edges.filter((e) => e.source_node_id === swId);
+    expect(fromSwitch.map((e) => [e.edge_type, e.condition_value]).sort()).toEqual([
+      ['conditional', '__other__'],
+      ['conditional', 'big'],
+    ]);
+
+    // Run: live badges from the socket, then the output in the inspector.
+    await page.getByRole('toolbar', { name: 'Editor' }).getByRole('button', { name: 'Run' }).click();
+    const badge = (id: string) => page.getByTestId(`node-${id}`).locator('[data-status]');
+    // Executable nodes carry a live badge (triggers do not).
+    for (const id of [codeId, swId, outputs[0]]) {
+      await eventually(
+        async () => expect(await badge(id).getAttribute('data-status')).toBe('success'),
+        20_000,
+      );
+    }
+    await eventually(async () => expect(await badge(outputs[1]).getAttribute('data-status')).toBe('skipped'));
+    await page.getByTestId(`node-${outputs[0]}`).click();
+    const inspector = details.getByRole('region', { name: 'Node output' });
+    await eventually(async () => expect(await inspector.textContent()).toContain('big branch'));
+    await page.getByTestId(`node-${codeId}`).click();
+    await eventually(async () => expect(await inspector.textContent()).toMatch(/"n": 7/));
+    await screenshot(page, '05d-editor-run');
+  }, 120_000);
 
   it('settings: MFA enrolment shows a QR code and the secret', async (ctx) => {
     if (!server.app.hasRoute({ method: 'POST', url: '/api/v1/auth/mfa/setup/' })) {
@@ -138,8 +287,11 @@ describe.skipIf(Boolean(skipReason))('web app in chromium', () => {
     const pages: Array<[string, string, string]> = [
       ['/', 'Workflows', '07-dashboard'],
       ['/executions', 'Executions', '08-executions'],
-      ['/executions/00000000-0000-0000-0000-000000000000', 'Execution', '09-execution-detail'],
+      ['/credentials', 'Credentials', '08b-credentials'],
+      ['/schedules', 'Schedules', '08c-schedules'],
+      ['/workspaces', 'Workspaces', '08d-workspaces'],
       ['/users', 'Users', '10-users'],
+      ['/audit', 'Audit log', '10b-audit'],
       ['/settings', 'Settings', '11-settings'],
       ['/no-such-page', 'Page not found', '12-not-found'],
     ];
@@ -149,12 +301,35 @@ describe.skipIf(Boolean(skipReason))('web app in chromium', () => {
       await page.waitForLoadState('networkidle');
       await screenshot(page, shot);
     }
+    // Admin settings tabs.
+    await page.goto('/settings');
+    await page.getByRole('tab', { name: 'Platform' }).click();
+    await page.getByRole('button', { name: 'Save platform settings' }).waitFor();
+    await screenshot(page, '11b-settings-platform');
+    await page.getByRole('tab', { name: 'Environment' }).click();
+    await page.getByRole('heading', { name: 'Environment' }).waitFor();
+    await screenshot(page, '11c-settings-environment');
+    // The run of the editor test: its execution detail with the timeline.
+    await page.goto('/executions');
+    await page
+      .getByRole('link', { name: /^[0-9a-f]{8}$/ })
+      .first()
+      .click();
+    await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    await screenshot(page, '08e-execution-detail');
+    // An unknown execution shows its error state (on a page of its own: the 404 is expected there).
+    const other = await context.newPage();
+    await other.goto('/executions/00000000-0000-0000-0000-000000000000');
+    await other.getByRole('alert').first().waitFor();
+    await screenshot(other, '09-execution-detail-error');
+    await other.close();
     if (slug) {
       await page.goto(`/workflows/${slug}`);
       await page.locator('.react-flow__node').first().waitFor();
       await screenshot(page, '13-editor-reloaded');
-      await eventually(async () => expect(await page.locator('.react-flow__node').count()).toBe(2));
-      await eventually(async () => expect(await page.locator('.react-flow__edge').count()).toBe(1));
+      await eventually(async () => expect(await page.locator('.react-flow__node').count()).toBe(5));
+      await eventually(async () => expect(await page.locator('.react-flow__edge').count()).toBe(4));
     }
     expect(watch.errors).toEqual([]);
   }, 90_000);

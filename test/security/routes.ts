@@ -12,6 +12,8 @@ export const PUBLIC_ROUTES: RegExp[] = [
   /^\/api\/v1\/workflows\/node-types\/?$/,
   /\/webhooks?(\/|$)/,
   /\/inbound(\/|$)/,
+  // Guarded by source address or METRICS_TOKEN instead of an API key (test/metrics/metrics.test.ts).
+  /^\/metrics\/?$/,
 ];
 
 export const isPublicRoute = (url: string) => PUBLIC_ROUTES.some((re) => re.test(url));

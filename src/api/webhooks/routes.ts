@@ -8,7 +8,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { bearerFrom, verifyApiKey } from '../../auth/verify-api-key.js';
-import { fromJson, toBool } from '../../db/values.js';
+import { toBool } from '../../db/values.js';
 import { parseNodeConfig } from '../../engine/graph.js';
 import { startExecution } from '../../engine/start-execution.js';
 import { AppError, badRequest, notFound, unauthorized } from '../../errors.js';
@@ -54,17 +54,24 @@ export async function webhooksRoutes(app: FastifyInstance): Promise<void> {
 
   const handler = async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {
     const { slug, node_id } = validate(ZParams, request.params, 'path');
-    const workflow = await db.selectFrom('workflows').selectAll().where('slug', '=', slug).executeTakeFirst();
-    if (!workflow || !toBool(workflow.is_active)) throw notFound('Webhook not found.');
+    // One query: the workflow and its webhook triggers.
     let q = db
       .selectFrom('workflow_nodes')
-      .select(['node_id', 'config'])
-      .where('workflow_id', '=', workflow.id)
-      .where('component_type', '=', 'trigger_webhook');
-    if (node_id) q = q.where('node_id', '=', node_id);
-    const candidates = await q.orderBy('id').execute();
-    const trigger = candidates.find((c) => parseNodeConfig(c.config).is_active);
+      .innerJoin('workflows', 'workflows.id', 'workflow_nodes.workflow_id')
+      .select([
+        'workflow_nodes.node_id',
+        'workflow_nodes.config',
+        'workflows.id as workflow_id',
+        'workflows.owner_id',
+        'workflows.is_active',
+      ])
+      .where('workflows.slug', '=', slug)
+      .where('workflow_nodes.component_type', '=', 'trigger_webhook');
+    if (node_id) q = q.where('workflow_nodes.node_id', '=', node_id);
+    const candidates = await q.orderBy('workflow_nodes.id').execute();
+    const trigger = candidates.find((c) => toBool(c.is_active) && parseNodeConfig(c.config).is_active);
     if (!trigger) throw notFound('Webhook not found.');
+    const workflow = { id: trigger.workflow_id, owner_id: trigger.owner_id };
     const settings = ZWebhookConfig.parse(parseNodeConfig(trigger.config).extra_config);
     if (request.method !== settings.method)
       throw new AppError(405, `This webhook accepts ${settings.method}.`);
@@ -145,17 +152,13 @@ export async function webhooksRoutes(app: FastifyInstance): Promise<void> {
           message: 'Still running; poll the execution for its result.',
         };
       }
-      const row = await db
-        .selectFrom('executions')
-        .select(['status', 'final_output', 'error_message'])
-        .where('execution_id', '=', executionId)
-        .executeTakeFirstOrThrow();
-      return {
-        status: row.status,
-        execution_id: executionId,
-        output: fromJson(row.final_output, null),
-        ...(row.error_message ? { error: row.error_message } : {}),
-      };
+      // The completion event carries the final output; no need to read the row back.
+      const data = (outcome.data ?? {}) as Record<string, unknown>;
+      if (outcome.type === 'execution_completed') {
+        return { status: 'completed', execution_id: executionId, output: data.output ?? null };
+      }
+      const status = outcome.type === 'execution_failed' ? 'failed' : 'cancelled';
+      return { status, execution_id: executionId, output: null, error: data.error ?? status };
     } finally {
       await unsubscribe?.();
     }

@@ -14,6 +14,7 @@ import type { Database } from '../../db/schema.js';
 import { nowIso, toInt, toJson } from '../../db/values.js';
 import { conflict, unprocessable } from '../../errors.js';
 import { publishEditingEvent } from '../../realtime/events.js';
+import { SAVE_POLICIES } from '../../retention/save-policy.js';
 import { compileDsl } from '../../workflows/dsl/compile.js';
 import { exportWorkflowYaml } from '../../workflows/dsl/export.js';
 import { persistPlan } from '../../workflows/dsl/persist.js';
@@ -62,6 +63,10 @@ const ZWorkflowUpdate = z.object({
   max_execution_seconds: z.number().int().positive().optional(),
   input_schema: ZJsonish,
   output_schema: ZJsonish,
+  save_policy: z.enum(SAVE_POLICIES).optional(),
+  /** Per-execution limits enforced before each LLM call (null = none). */
+  budget_tokens: z.number().int().positive().nullable().optional(),
+  budget_usd: z.number().positive().nullable().optional(),
 });
 const ZSlugParam = z.object({ slug: z.string().min(1).max(255) });
 const ZBatch = z.object({ slugs: z.array(z.string()).max(1000) });
@@ -216,6 +221,9 @@ export async function workflowsRoutes(app: FastifyInstance): Promise<void> {
         'is_default',
         'max_execution_seconds',
         'error_handler_workflow_id',
+        'save_policy',
+        'budget_tokens',
+        'budget_usd',
       ] as const) {
         if (input[key] !== undefined) set[key] = input[key];
       }

@@ -7,10 +7,18 @@ import * as m0001 from './0001-users-keys-workspaces.js';
 import * as m0002 from './0002-workflows.js';
 import * as m0003 from './0003-security.js';
 import * as m0004 from './0004-executions.js';
+import * as m0005 from './0005-credentials.js';
+import * as m0006 from './0006-schedules.js';
+import * as m0007 from './0007-retention.js';
+import * as m0008 from './0008-memory.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-users-keys-workspaces': m0001,
   '0002-workflows': m0002,
   '0003-security': m0003,
   '0004-executions': m0004,
+  '0005-credentials': m0005,
+  '0006-schedules': m0006,
+  '0007-retention': m0007,
+  '0008-memory': m0008,
 };

@@ -19,8 +19,13 @@ export interface WorkflowsTable {
   /** JSON or null. */
   input_schema: string | null;
   output_schema: string | null;
+  /** Per-execution limits (null = none); a run stops before the LLM call that would exceed them. */
+  budget_tokens?: number | null;
+  budget_usd?: number | null;
   created_at: string;
   updated_at: string;
+  /** What finished executions keep: `all` | `outputs` (default) | `failures` | `metadata` (migration 0007). */
+  save_policy: Generated<string>;
 }
 
 export interface WorkflowNodesTable {

@@ -28,8 +28,16 @@ export function useExecution(id: string) {
   });
 }
 
+const one = (id: string) => `/executions/${encodeURIComponent(id)}`;
+
 export const executionApi = {
-  cancel: (id: string) => api(`/executions/${encodeURIComponent(id)}/cancel/`, { method: 'POST' }),
+  cancel: (id: string) => api(`${one(id)}/cancel/`, { method: 'POST' }),
+  approve: (id: string, taskId: string) =>
+    api(`${one(id)}/approve/`, { method: 'POST', body: { task_id: taskId } }),
+  deny: (id: string, taskId: string) =>
+    api(`${one(id)}/deny/`, { method: 'POST', body: { task_id: taskId } }),
+  rerun: (id: string) =>
+    api<{ execution_id: string; status: string }>(`${one(id)}/rerun/`, { method: 'POST' }),
   batchDelete: (ids: string[]) =>
     api('/executions/batch-delete/', { method: 'POST', body: { execution_ids: ids } }),
 };

@@ -46,6 +46,8 @@ export interface WorkflowNode {
   position_x: number;
   position_y: number;
   config: NodeConfig;
+  /** Present on schedule triggers once a schedule exists for them. */
+  schedule_job?: { id: string; status: string; next_run_at: string | null; run_count: number } | null;
 }
 
 export interface WorkflowEdge {
@@ -137,24 +139,112 @@ export interface Execution {
   workflow_slug: string;
   status: ExecutionStatus;
   error_message?: string | null;
+  error_code?: string | null;
+  trigger_node_id?: string | null;
+  created_at?: string;
   started_at: string | null;
   completed_at: string | null;
+  total_tokens?: number;
+  total_input_tokens?: number;
+  total_output_tokens?: number;
+  total_cost_usd?: number;
+  llm_calls?: number;
 }
 
 export interface ExecutionLog {
   id: number;
   node_id: string;
+  component_type?: string;
+  iteration?: string | null;
   status: string;
   duration_ms: number | null;
+  started_at?: string | null;
+  completed_at?: string | null;
   timestamp: string;
+  input?: unknown;
   output: unknown;
+  route?: string | null;
   error?: string | null;
+  error_code?: string | null;
+  input_tokens?: number;
+  output_tokens?: number;
+  cost_usd?: number;
+  llm_calls?: number;
+}
+
+export interface PendingTask {
+  task_id: string;
+  node_id: string;
+  prompt: string;
+  created_at: string;
+  expires_at: string | null;
 }
 
 export interface ExecutionDetail extends Execution {
   trigger_payload: unknown;
   final_output: unknown;
   logs: ExecutionLog[];
+  pending_tasks?: PendingTask[];
+}
+
+export type CredentialType = 'llm' | 'gateway' | 'git' | 'tool';
+
+export interface Credential {
+  id: number;
+  name: string;
+  credential_type: CredentialType;
+  detail: Record<string, unknown>;
+  created_at: string;
+  updated_at?: string;
+}
+
+export interface Schedule {
+  id: string;
+  name: string;
+  description: string;
+  workflow_id: number;
+  trigger_node_id: string | null;
+  interval_seconds: number;
+  cron: string | null;
+  timezone: string | null;
+  status: string;
+  run_count: number;
+  error_count: number;
+  last_run_at: string | null;
+  next_run_at: string | null;
+  last_error: string | null;
+}
+
+export type EnvVar =
+  | { key: string; source: 'raw'; value?: string }
+  | { key: string; source: 'credential'; credential_id: number; credential_field?: string };
+
+export interface Workspace {
+  id: number;
+  name: string;
+  path: string;
+  allow_network: boolean;
+  env_vars: EnvVar[];
+  created_at: string;
+}
+
+export interface AuditEvent {
+  id: number;
+  action: string;
+  actor_user_id: number | null;
+  target?: string | null;
+  ip?: string | null;
+  created_at: string;
+  details: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface ChatMessage {
+  role: string;
+  text?: string;
+  content?: string;
+  timestamp?: string;
+  [key: string]: unknown;
 }
 
 export interface MfaSetup {

@@ -11,9 +11,11 @@ import { ExpressionHelper } from './expression-helper';
 import { JsonField } from './json-field';
 import { ModelFields } from './model-fields';
 import { OutputInspector } from './output-inspector';
+import { ScheduleControls } from './schedule-controls';
 import { SchemaField } from './schema-field';
 
 interface ConfigPanelProps {
+  slug: string;
   node: WorkflowNode;
   spec: NodeTypeSpec | undefined;
   specs: NodeTypes;
@@ -36,6 +38,7 @@ function withDefaults(
 }
 
 export function ConfigPanel({
+  slug,
   node,
   spec,
   specs,
@@ -199,6 +202,7 @@ export function ConfigPanel({
         </div>
       </form>
       <div className="mt-4 space-y-3">
+        {node.component_type === 'trigger_schedule' ? <ScheduleControls slug={slug} node={node} /> : null}
         <ExpressionHelper nodeId={node.node_id} detail={detail} specs={specs} />
         {spec?.executable ? <OutputInspector nodeId={node.node_id} /> : null}
       </div>

@@ -28,15 +28,17 @@ import {
   useSyncExternalStore,
 } from 'react';
 import { Link } from 'react-router';
-import { validationErrors } from '../api/client';
+import { api, validationErrors } from '../api/client';
 import { type EditingEvent, editingApi, patchWorkflowCache } from '../api/editing';
-import type { NodeTypes, WorkflowDetail } from '../api/types';
+import type { ExecutionDetail, NodeTypes, WorkflowDetail } from '../api/types';
 import { executeWorkflow, workflowKeys } from '../api/workflows';
 import { COMMANDS, type EditorContext } from '../commands';
 import { commandForEvent, isTyping } from '../commands/keymap';
 import type { Clipboard } from '../commands/types';
+import { ui } from '../components/ui';
 import { getTheme } from '../theme';
 import { useSocketEvents, useSubscription } from '../ws/hooks';
+import { ChatPanel } from './chat-panel';
 import { ConfigPanel } from './config-panel';
 import { ConnectionHint } from './connection-hint';
 import { checkConnection } from './connection-rules';
@@ -49,6 +51,13 @@ import { DRAG_MIME, Palette } from './palette';
 import { runStates } from './run-state';
 import { toFlowEdges, toFlowNodes } from './to-flow';
 import { Toolbar } from './toolbar';
+
+const FINISHED = new Set([
+  'execution_completed',
+  'execution_failed',
+  'execution_interrupted',
+  'execution_cancelled',
+]);
 
 const EDITING = new Set([
   'node_created',
@@ -97,9 +106,15 @@ export function EditorCanvas({
   const [generalProblems, setGeneralProblems] = useState<string[]>([]);
   const [notice, setNotice] = useState<Notice | null>(null);
   const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
+  const [chatOpen, setChatOpen] = useState(false);
+  const fitRequested = useRef(false);
+  const [fitTick, setFitTick] = useState(0);
+  const [lastExecution, setLastExecution] = useState<string | null>(null);
   const [nodes, setNodes] = useState<PipelitFlowNode[]>([]);
   const [edges, setEdges] = useState<PipelitFlowEdge[]>([]);
   const dragStart = useRef(new Map<string, { x: number; y: number }>());
+  // Nodes to select once they arrive from the server (a pasted or dropped node is not on the canvas yet).
+  const wantSelected = useRef(new Set<string>());
 
   const notify = useCallback(
     (message: string, kind: 'info' | 'error' = 'info') => setNotice({ message, kind }),
@@ -116,6 +131,14 @@ export function EditorCanvas({
       return;
     }
     runStates.apply(message);
+    if (message.type === 'execution_started' && message.execution_id) setLastExecution(message.execution_id);
+    // A finished run: read its stored logs for the full outputs and errors of every node.
+    if (FINISHED.has(message.type) && message.execution_id) {
+      const id = message.execution_id;
+      api<ExecutionDetail>(`/executions/${encodeURIComponent(id)}/`)
+        .then((d) => runStates.applyLogs(d.logs ?? []))
+        .catch((err) => notify(`Could not load the run's outputs: ${errorText(err)}`, 'error'));
+    }
   });
 
   // Server data → flow nodes, keeping selection, measurements and in-flight drags.
@@ -124,7 +147,7 @@ export function EditorCanvas({
       const old = new Map(prev.map((n) => [n.id, n]));
       return toFlowNodes(detail, specs, problems).map((n) => {
         const p = old.get(n.id);
-        if (!p) return n;
+        if (!p) return wantSelected.current.has(n.id) ? { ...n, selected: true } : n;
         return {
           ...n,
           selected: p.selected,
@@ -141,6 +164,13 @@ export function EditorCanvas({
       return toFlowEdges(detail).map((e) => ({ ...e, selected: selected.has(e.id) }));
     });
   }, [detail]);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs after each node update and fit request
+  useEffect(() => {
+    if (!fitRequested.current) return;
+    fitRequested.current = false;
+    void flow.fitView({ padding: 0.2, maxZoom: 1, duration: 0 });
+  }, [nodes, fitTick, flow]);
 
   const selectedNodeIds = useMemo(() => nodes.filter((n) => n.selected).map((n) => n.id), [nodes]);
   const selectedEdgeIds = useMemo(() => edges.filter((e) => e.selected).map((e) => Number(e.id)), [edges]);
@@ -161,10 +191,15 @@ export function EditorCanvas({
     },
     select: (ids) => {
       const set = new Set(ids);
+      wantSelected.current = set;
       setNodes((ns) => ns.map((n) => ({ ...n, selected: set.has(n.id) })));
       setEdges((es) => es.map((e) => ({ ...e, selected: false })));
     },
-    fitView: () => void flow.fitView({ padding: 0.2, duration: 200 }),
+    // Fit once the moved nodes are rendered (fitting now would frame the old positions).
+    fitView: () => {
+      fitRequested.current = true;
+      setFitTick((n) => n + 1);
+    },
   };
   const ctxRef = useRef(ctx);
   ctxRef.current = ctx;
@@ -282,6 +317,7 @@ export function EditorCanvas({
 
   const selectedNode =
     selectedNodeIds.length === 1 ? detail.nodes.find((n) => n.node_id === selectedNodeIds[0]) : undefined;
+  const hasChat = detail.nodes.some((n) => n.component_type === 'trigger_chat');
   const dark = getTheme() === 'dark' || document.documentElement.classList.contains('dark');
 
   return (
@@ -291,7 +327,26 @@ export function EditorCanvas({
           Workflows
         </Link>
         <h1 className="truncate text-lg font-semibold">{detail.name}</h1>
-        <div className="ml-auto">
+        {lastExecution ? (
+          <Link
+            to={`/executions/${lastExecution}`}
+            className="text-sm text-sky-700 underline dark:text-sky-400"
+            data-testid="last-execution-link"
+          >
+            Last run
+          </Link>
+        ) : null}
+        <div className="ml-auto flex items-center gap-1.5">
+          {hasChat ? (
+            <button
+              type="button"
+              className={chatOpen ? ui.primary : ui.button}
+              aria-pressed={chatOpen}
+              onClick={() => setChatOpen((v) => !v)}
+            >
+              Chat panel
+            </button>
+          ) : null}
           <Toolbar ctx={ctx} run={runCommand} />
         </div>
       </header>
@@ -352,9 +407,11 @@ export function EditorCanvas({
             <ConnectionHint detail={detail} specs={specs} />
           </ReactFlow>
         </section>
-        {selectedNode ? (
+        {chatOpen && hasChat ? <ChatPanel slug={slug} onClose={() => setChatOpen(false)} /> : null}
+        {selectedNode && !(chatOpen && hasChat) ? (
           <ConfigPanel
             key={selectedNode.node_id}
+            slug={slug}
             node={selectedNode}
             spec={specs[selectedNode.component_type]}
             specs={specs}

@@ -41,6 +41,31 @@ export class RunStateStore {
     return () => set.delete(listener);
   }
 
+  /**
+   * Fills states from an execution's stored node logs (after a run ends, or when the socket missed
+   * events): the detail has the full output, the event only a truncated one.
+   */
+  applyLogs(
+    logs: Array<{
+      node_id: string;
+      status: string;
+      output: unknown;
+      error?: string | null;
+      error_code?: string | null;
+      duration_ms: number | null;
+    }>,
+  ): void {
+    for (const log of logs) {
+      this.set(log.node_id, {
+        status: log.status === 'completed' ? 'success' : log.status,
+        output: log.output ?? undefined,
+        error: log.error ?? undefined,
+        errorCode: log.error_code ?? undefined,
+        durationMs: log.duration_ms ?? undefined,
+      });
+    }
+  }
+
   /** Applies one socket message; returns true when it changed something. */
   apply(message: { type: string; data?: Record<string, unknown> }): boolean {
     if (message.type === 'execution_started') {

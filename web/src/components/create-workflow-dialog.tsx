@@ -46,7 +46,7 @@ export function CreateWorkflowDialog({ open, onClose }: { open: boolean; onClose
           label="Slug"
           value={slug}
           required
-          pattern="[a-z0-9-]+"
+          pattern="[a-z0-9\-]+"
           onChange={(e) => {
             setSlugEdited(true);
             setSlug(e.target.value);

@@ -38,12 +38,34 @@ export function Sidebar() {
             Executions
           </NavLink>
         </li>
+        <li>
+          <NavLink to="/credentials" className={linkClass}>
+            Credentials
+          </NavLink>
+        </li>
+        <li>
+          <NavLink to="/schedules" className={linkClass}>
+            Schedules
+          </NavLink>
+        </li>
+        <li>
+          <NavLink to="/workspaces" className={linkClass}>
+            Workspaces
+          </NavLink>
+        </li>
         {me.data?.role === 'admin' ? (
-          <li>
-            <NavLink to="/users" className={linkClass}>
-              Users
-            </NavLink>
-          </li>
+          <>
+            <li>
+              <NavLink to="/users" className={linkClass}>
+                Users
+              </NavLink>
+            </li>
+            <li>
+              <NavLink to="/audit" className={linkClass}>
+                Audit log
+              </NavLink>
+            </li>
+          </>
         ) : null}
         <li>
           <NavLink to="/settings" className={linkClass}>

@@ -1,9 +1,14 @@
-/** One execution: summary, error, trigger payload, final output, node logs; live refresh over the socket. */
+/**
+ * One execution: summary with tokens and cost, error, cancel / re-run, approve or deny a waiting
+ * confirmation, trigger payload, final output and the per-node timeline. Live: every event on
+ * `execution:<id>` refetches the detail (no polling).
+ */
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { executionApi, executionKeys, useExecution } from '../api/executions';
 import { ErrorState } from '../components/error-state';
+import { ExecutionTimeline, formatCost } from '../components/execution-timeline';
 import { formatDate } from '../components/format-date';
 import { JsonView } from '../components/json-view';
 import { Loading } from '../components/loading';
@@ -11,37 +16,58 @@ import { StatusBadge } from '../components/status-badge';
 import { ui } from '../components/ui';
 import { useSocketEvents, useSubscription } from '../ws/hooks';
 
-const FINAL = new Set([
+const LIVE = new Set([
+  'execution_started',
+  'node_status',
   'execution_completed',
   'execution_failed',
   'execution_interrupted',
   'execution_cancelled',
 ]);
 
+function Stat({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div className={ui.card}>
+      <p className={ui.muted}>{label}</p>
+      <div className="text-sm">{children}</div>
+    </div>
+  );
+}
+
 export function ExecutionDetailPage() {
   const { id = '' } = useParams();
   const qc = useQueryClient();
+  const navigate = useNavigate();
   const detail = useExecution(id);
-  const [open, setOpen] = useState<Set<number>>(new Set());
-  const [cancelError, setCancelError] = useState<unknown>(null);
+  const [actionError, setActionError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
   useSubscription(id ? `execution:${id}` : null);
   useSocketEvents((m) => {
-    if (m.execution_id === id && (FINAL.has(m.type) || m.type === 'node_status')) {
+    if (m.execution_id === id && LIVE.has(m.type)) {
       void qc.invalidateQueries({ queryKey: executionKeys.detail(id) });
     }
   });
 
-  const cancel = async () => {
-    setCancelError(null);
+  const act = async (action: () => Promise<unknown>) => {
+    setActionError(null);
+    setBusy(true);
     try {
-      await executionApi.cancel(id);
+      await action();
       await qc.invalidateQueries({ queryKey: executionKeys.all });
     } catch (err) {
-      setCancelError(err);
+      setActionError(err);
+    } finally {
+      setBusy(false);
     }
   };
+  const rerun = () =>
+    act(async () => {
+      const fresh = await executionApi.rerun(id);
+      navigate(`/executions/${fresh.execution_id}`);
+    });
 
   const e = detail.data;
+  const tasks = e?.pending_tasks ?? [];
   return (
     <div className="space-y-4 p-6">
       <h1 className={ui.h1}>
@@ -49,82 +75,97 @@ export function ExecutionDetailPage() {
       </h1>
       {detail.isPending ? <Loading /> : null}
       <ErrorState error={detail.error} title="Could not load the execution" />
-      <ErrorState error={cancelError} title="Cancel failed" />
+      <ErrorState error={actionError} title="Action failed" />
       {e ? (
         <>
-          <div className="grid grid-cols-4 gap-3">
-            <div className={ui.card}>
-              <p className={ui.muted}>Workflow</p>
-              <p>{e.workflow_slug}</p>
+          <div className="grid grid-cols-3 gap-3 xl:grid-cols-6">
+            <Stat label="Workflow">
+              <Link
+                className="text-sky-700 hover:underline dark:text-sky-400"
+                to={`/workflows/${e.workflow_slug}`}
+              >
+                {e.workflow_slug}
+              </Link>
+            </Stat>
+            <Stat label="Status">
+              <span data-testid="execution-status">
+                <StatusBadge status={e.status} />
+              </span>
+            </Stat>
+            <Stat label="Started">{formatDate(e.started_at)}</Stat>
+            <Stat label="Completed">{formatDate(e.completed_at)}</Stat>
+            <Stat label="Tokens">
+              {e.total_tokens ?? 0}
+              {e.llm_calls ? <span className={ui.muted}> ({e.llm_calls} LLM calls)</span> : null}
+            </Stat>
+            <Stat label="Cost">{formatCost(e.total_cost_usd)}</Stat>
+          </div>
+          <div className="flex gap-2">
+            {['pending', 'running', 'interrupted'].includes(e.status) ? (
+              <button
+                type="button"
+                className={ui.danger}
+                disabled={busy}
+                onClick={() => void act(() => executionApi.cancel(id))}
+              >
+                Cancel execution
+              </button>
+            ) : null}
+            {['completed', 'failed', 'cancelled'].includes(e.status) ? (
+              <button type="button" className={ui.button} disabled={busy} onClick={() => void rerun()}>
+                Re-run
+              </button>
+            ) : null}
+          </div>
+          {tasks.map((t) => (
+            <section
+              key={t.task_id}
+              aria-label="Waiting for confirmation"
+              className={`${ui.card} space-y-2 border-cyan-400`}
+            >
+              <h2 className="font-semibold">Waiting for confirmation at {t.node_id}</h2>
+              {t.prompt ? <p className="text-sm whitespace-pre-wrap">{t.prompt}</p> : null}
+              <div className="flex gap-2">
+                <button
+                  type="button"
+                  className={ui.primary}
+                  disabled={busy}
+                  onClick={() => void act(() => executionApi.approve(id, t.task_id))}
+                >
+                  Approve
+                </button>
+                <button
+                  type="button"
+                  className={ui.danger}
+                  disabled={busy}
+                  onClick={() => void act(() => executionApi.deny(id, t.task_id))}
+                >
+                  Deny
+                </button>
+              </div>
+            </section>
+          ))}
+          {e.error_message ? (
+            <ErrorState
+              error={`${e.error_code ? `${e.error_code}: ` : ''}${e.error_message}`}
+              title="Error"
+            />
+          ) : null}
+          <div className="grid grid-cols-2 gap-3">
+            <div>
+              <h2 className="mb-1 text-sm font-semibold">Trigger payload</h2>
+              <JsonView label="Trigger payload" value={e.trigger_payload ?? null} />
             </div>
-            <div className={ui.card}>
-              <p className={ui.muted}>Status</p>
-              <StatusBadge status={e.status} />
-            </div>
-            <div className={ui.card}>
-              <p className={ui.muted}>Started</p>
-              <p>{formatDate(e.started_at)}</p>
-            </div>
-            <div className={ui.card}>
-              <p className={ui.muted}>Completed</p>
-              <p>{formatDate(e.completed_at)}</p>
+            <div>
+              <h2 className="mb-1 text-sm font-semibold">Final output</h2>
+              <JsonView label="Final output" value={e.final_output ?? null} />
             </div>
           </div>
-          {['pending', 'running', 'interrupted'].includes(e.status) ? (
-            <button type="button" className={ui.danger} onClick={() => void cancel()}>
-              Cancel execution
-            </button>
-          ) : null}
-          {e.error_message ? <ErrorState error={e.error_message} title="Error" /> : null}
-          {e.trigger_payload != null ? <JsonView label="Trigger payload" value={e.trigger_payload} /> : null}
-          {e.final_output != null ? <JsonView label="Final output" value={e.final_output} /> : null}
-          <section className={ui.card} aria-label="Node execution logs">
-            <h2 className="mb-2 font-semibold">Node logs</h2>
-            <table className={ui.table}>
-              <thead>
-                <tr>
-                  <th className={ui.th}>Node</th>
-                  <th className={ui.th}>Status</th>
-                  <th className={ui.th}>Duration</th>
-                  <th className={ui.th}>Time</th>
-                  <th className={ui.th}>Output</th>
-                </tr>
-              </thead>
-              <tbody>
-                {(e.logs ?? []).map((log) => (
-                  <tr key={log.id} className="align-top">
-                    <td className={`${ui.td} font-mono text-xs`}>{log.node_id}</td>
-                    <td className={ui.td}>
-                      <StatusBadge status={log.status} />
-                    </td>
-                    <td className={ui.td}>{log.duration_ms ?? '—'} ms</td>
-                    <td className={ui.td}>{formatDate(log.timestamp)}</td>
-                    <td className={ui.td}>
-                      {log.output != null || log.error ? (
-                        <button
-                          type="button"
-                          className={ui.button}
-                          aria-expanded={open.has(log.id)}
-                          onClick={() =>
-                            setOpen((s) => {
-                              const n = new Set(s);
-                              if (n.has(log.id)) n.delete(log.id);
-                              else n.add(log.id);
-                              return n;
-                            })
-                          }
-                        >
-                          {open.has(log.id) ? 'Hide' : 'Show'}
-                        </button>
-                      ) : null}
-                      {open.has(log.id) ? (
-                        <JsonView label={`Output of ${log.node_id}`} value={log.error ?? log.output} />
-                      ) : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+          <section className={ui.card} aria-labelledby="timeline-title">
+            <h2 id="timeline-title" className="mb-2 font-semibold">
+              Timeline
+            </h2>
+            <ExecutionTimeline logs={e.logs ?? []} />
           </section>
         </>
       ) : null}

@@ -1,13 +1,24 @@
 /** Executions: status filter, paged table, row link to the detail. */
+import { useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { Link } from 'react-router';
-import { useExecutions } from '../api/executions';
+import { executionKeys, useExecutions } from '../api/executions';
+import { useWorkflows } from '../api/workflows';
 import { ErrorState } from '../components/error-state';
 import { formatDate } from '../components/format-date';
 import { Loading } from '../components/loading';
 import { Pager } from '../components/pager';
 import { StatusBadge } from '../components/status-badge';
 import { ui } from '../components/ui';
+import { useSocketEvents, useSubscriptions } from '../ws/hooks';
+
+const EXECUTION_EVENTS = new Set([
+  'execution_started',
+  'execution_completed',
+  'execution_failed',
+  'execution_interrupted',
+  'execution_cancelled',
+]);
 
 const PAGE = 50;
 const STATUSES = ['', 'pending', 'running', 'interrupted', 'completed', 'failed', 'cancelled'];
@@ -17,6 +28,13 @@ export function ExecutionsPage() {
   const [offset, setOffset] = useState(0);
   const list = useExecutions(status, PAGE, offset);
   const filterId = useId();
+  const qc = useQueryClient();
+  // Live: watch every workflow's channel; any execution event there refreshes the list (no polling).
+  const workflows = useWorkflows(200, 0);
+  useSubscriptions((workflows.data?.items ?? []).map((w) => `workflow:${w.slug}`));
+  useSocketEvents((m) => {
+    if (EXECUTION_EVENTS.has(m.type)) void qc.invalidateQueries({ queryKey: executionKeys.all });
+  });
 
   return (
     <div className="space-y-4 p-6">
@@ -56,6 +74,7 @@ export function ExecutionsPage() {
                 <th className={ui.th}>Status</th>
                 <th className={ui.th}>Started</th>
                 <th className={ui.th}>Completed</th>
+                <th className={ui.th}>Tokens</th>
               </tr>
             </thead>
             <tbody>
@@ -75,6 +94,7 @@ export function ExecutionsPage() {
                   </td>
                   <td className={ui.td}>{formatDate(e.started_at)}</td>
                   <td className={ui.td}>{formatDate(e.completed_at)}</td>
+                  <td className={ui.td}>{e.total_tokens ?? 0}</td>
                 </tr>
               ))}
             </tbody>

@@ -19,9 +19,11 @@ export function SetupPage() {
   const [confirm, setConfirm] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  // Once created, the cached status says "set up": do not bounce to /login on the way to the dashboard.
+  const [created, setCreated] = useState(false);
 
   if (status.isPending) return <Loading />;
-  if (status.data && !status.data.needs_setup) return <Navigate to="/login" replace />;
+  if (status.data && !status.data.needs_setup && !created) return <Navigate to="/login" replace />;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -32,8 +34,9 @@ export function SetupPage() {
     }
     setBusy(true);
     try {
-      const created = await authApi.setup(username, password);
-      saveSession(created.key, created.username);
+      const answer = await authApi.setup(username, password);
+      saveSession(answer.key, answer.username);
+      setCreated(true);
       qc.setQueryData(['setup-status'], { needs_setup: false });
       navigate('/', { replace: true });
     } catch (err) {

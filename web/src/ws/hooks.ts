@@ -10,6 +10,18 @@ export function useSubscription(channel: string | null): void {
   }, [channel]);
 }
 
+/** Subscribes to every channel of a list (a stable key of the list decides when to resubscribe). */
+export function useSubscriptions(channels: string[]): void {
+  const key = [...channels].sort().join('\n');
+  useEffect(() => {
+    if (!key) return;
+    const offs = key.split('\n').map((c) => socket.subscribe(c));
+    return () => {
+      for (const off of offs) off();
+    };
+  }, [key]);
+}
+
 /** Calls `listener` (latest version) for every message from the server. */
 export function useSocketEvents(listener: WsListener): void {
   const ref = useRef(listener);

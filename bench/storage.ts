@@ -1,0 +1,171 @@
+/**
+ * Storage per execution in embedded mode: a fresh SQLite file, N trivial webhook → code → reply
+ * executions (wait mode, so each request is one finished, persisted execution), then the file-size
+ * growth after a WAL checkpoint(TRUNCATE) divided by N. Prints bytes/execution and, per table and
+ * index, where the bytes went (SQLite `dbstat`). Target: ≤ 2048 bytes/execution.
+ *
+ *   npm run bench -- storage [executions=10000] [concurrency=8]
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { buildApp } from '../src/api/app.js';
+import { createFirstAdmin } from '../src/auth/create-user.js';
+import { openServices } from '../src/boot.js';
+import { loadSettings } from '../src/config.js';
+import { toJson } from '../src/db/values.js';
+import { silentLogger } from '../src/logger.js';
+import { startRuntime } from '../src/runtime.js';
+import { closeJavaScriptSandbox } from '../src/sandbox/quickjs-runner.js';
+
+const TOTAL = Number(process.argv[2] ?? 10_000);
+const CONCURRENCY = Number(process.argv[3] ?? 8);
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'pipelit-bench-storage-'));
+  const file = join(dir, 'bench.db');
+  const settings = loadSettings(
+    {
+      DATABASE_URL: `sqlite:///${file}`,
+      PIPELIT_DIR: dir,
+      SECRET_KEY: 'bench-secret-key-long-enough-for-production-use',
+      FIELD_ENCRYPTION_KEY: 'x0Rb1LF2lXbC4bR6dWTc8XoXz9Xq2Yd3sN1nG2Nf8vE=',
+      LOG_LEVEL: 'silent',
+      RATE_LIMIT_PER_MINUTE: '0',
+      RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0',
+      // Measure growth, not pruning.
+      EXECUTION_RETENTION_MAX_COUNT_SUCCESS: '0',
+      EXECUTION_RETENTION_DAYS_SUCCESS: '0',
+    },
+    dir,
+  );
+  const services = await openServices(settings, silentLogger());
+  const app = await buildApp(services, { serveSpa: false });
+  const runtime = await startRuntime(services, { role: 'server' });
+  const db = services.database.db;
+  const admin = await createFirstAdmin(db, dir, { username: 'bench', password: 'bench-password' });
+  const now = new Date().toISOString();
+  const wf = await db
+    .insertInto('workflows')
+    .values({
+      owner_id: admin!.id,
+      name: 'storage',
+      slug: 'storage',
+      description: '',
+      is_active: true,
+      is_public: false,
+      is_default: false,
+      tags: null,
+      error_handler_workflow_id: null,
+      forked_from_id: null,
+      max_execution_seconds: 600,
+      input_schema: null,
+      output_schema: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const nodes: Array<[string, string, Record<string, unknown>]> = [
+    ['hook', 'trigger_webhook', { auth: 'header', secret: 'bench-secret', response_mode: 'wait' }],
+    ['calc', 'code', { code: 'return { n: input.n * 2 };' }],
+    ['answer', 'reply_chat', { message: 'n is {{ calc.output.n }}' }],
+  ];
+  for (const [id, type, extra] of nodes) {
+    await db
+      .insertInto('workflow_nodes')
+      .values({
+        workflow_id: wf.id,
+        node_id: id,
+        label: null,
+        component_type: type,
+        is_entry_point: false,
+        interrupt_before: false,
+        interrupt_after: false,
+        position_x: 0,
+        position_y: 0,
+        config: toJson({ extra_config: extra }),
+        subworkflow_id: null,
+        updated_at: now,
+      })
+      .execute();
+  }
+  for (const [from, to] of [
+    ['hook', 'calc'],
+    ['calc', 'answer'],
+  ]) {
+    await db
+      .insertInto('workflow_edges')
+      .values({
+        workflow_id: wf.id,
+        source_node_id: from,
+        target_node_id: to,
+        edge_type: 'direct',
+        edge_label: '',
+        condition_value: '',
+        condition_mapping: null,
+        priority: 0,
+      })
+      .execute();
+  }
+
+  const fire = async (i: number) => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/webhooks/storage',
+      payload: JSON.stringify({ n: i }),
+      headers: { 'content-type': 'application/json', 'x-pipelit-secret': 'bench-secret' },
+    });
+    if (res.statusCode !== 200) throw new Error(`webhook answered ${res.statusCode}: ${res.body}`);
+  };
+  const checkpoint = async () => {
+    await sql.raw('PRAGMA wal_checkpoint(TRUNCATE)').execute(db);
+    return statSync(file).size;
+  };
+
+  // Warm up (QuickJS, statement caches, first pages of every table), then measure from a checkpoint.
+  for (let i = 0; i < 20; i++) await fire(i);
+  const before = await checkpoint();
+  const started = Date.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < TOTAL) await fire(next++);
+    }),
+  );
+  const seconds = (Date.now() - started) / 1000;
+  const after = await checkpoint();
+  const perExecution = (after - before) / TOTAL;
+
+  console.log(
+    `machine: ${cpus().length} cores (${cpus()[0]?.model}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+  );
+  console.log(
+    `${TOTAL} executions (webhook → code → reply, wait mode) in ${seconds.toFixed(1)}s, concurrency ${CONCURRENCY}`,
+  );
+  console.log(`file: ${before} → ${after} bytes (after checkpoint)`);
+  console.log(`bytes/execution: ${perExecution.toFixed(0)} (target ≤ 2048)`);
+  try {
+    const rows = await sql<{ name: string; bytes: number }>`
+      select name, sum(pgsize) as bytes from dbstat group by name order by bytes desc`.execute(db);
+    console.log('\nwhere the bytes are (dbstat, whole file):');
+    for (const r of rows.rows.slice(0, 12))
+      console.log(`  ${r.name.padEnd(40)} ${String(r.bytes).padStart(12)}`);
+  } catch {
+    console.log('(dbstat is not available in this SQLite build)');
+  }
+
+  await app.close();
+  await runtime.stop();
+  await closeJavaScriptSandbox();
+  await services.queue.close();
+  await services.database.close();
+  if (process.env.KEEP_BENCH_DB) console.log(`kept ${file}`);
+  else rmSync(dir, { recursive: true, force: true });
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,200 @@
+/**
+ * Webhook throughput in embedded mode: webhook → code → switch → reply, answered in wait mode (so
+ * each request is one persisted, finished execution), at concurrency 1, 10 and 50 — next to a bare
+ * Fastify route measured in the same run. Prints executions/s, p50, p99 and the ratio.
+ *
+ *   npm run bench -- webhook [seconds-per-step]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import { buildApp } from '../src/api/app.js';
+import { createFirstAdmin } from '../src/auth/create-user.js';
+import { openServices } from '../src/boot.js';
+import { loadSettings } from '../src/config.js';
+import { toJson } from '../src/db/values.js';
+import { silentLogger } from '../src/logger.js';
+import { startRuntime } from '../src/runtime.js';
+import { closeJavaScriptSandbox } from '../src/sandbox/quickjs-runner.js';
+
+const seconds = Number(process.argv[2] ?? 8);
+const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,10,50').split(',').map(Number);
+
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function load(
+  url: string,
+  connections: number,
+  body?: string,
+  headers?: Record<string, string>,
+): Promise<Figures> {
+  const result = await autocannon({
+    url,
+    // Generate load from a worker thread so it does not share the server's event loop.
+    workers: 1,
+    connections,
+    duration: seconds,
+    method: body ? 'POST' : 'GET',
+    body,
+    headers,
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'pipelit-bench-'));
+  const settings = loadSettings(
+    {
+      DATABASE_URL: `sqlite:///${join(dir, 'bench.db')}`,
+      PIPELIT_DIR: dir,
+      SECRET_KEY: 'bench-secret-key-long-enough-for-production-use',
+      FIELD_ENCRYPTION_KEY: 'x0Rb1LF2lXbC4bR6dWTc8XoXz9Xq2Yd3sN1nG2Nf8vE=',
+      LOG_LEVEL: 'silent',
+      RATE_LIMIT_PER_MINUTE: '0',
+      RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0',
+    },
+    dir,
+  );
+  const services = await openServices(settings, silentLogger());
+  const app = await buildApp(services, { serveSpa: false });
+  const runtime = await startRuntime(services, { role: 'server' });
+  const db = services.database.db;
+  const admin = await createFirstAdmin(db, dir, { username: 'bench', password: 'bench-password' });
+  const now = new Date().toISOString();
+  const wf = await db
+    .insertInto('workflows')
+    .values({
+      owner_id: admin!.id,
+      name: 'bench',
+      slug: 'bench',
+      description: '',
+      is_active: true,
+      is_public: false,
+      is_default: false,
+      tags: null,
+      error_handler_workflow_id: null,
+      forked_from_id: null,
+      max_execution_seconds: 600,
+      input_schema: null,
+      output_schema: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const nodes: Array<[string, string, Record<string, unknown>]> = [
+    ['hook', 'trigger_webhook', { auth: 'header', secret: 'bench-secret', response_mode: 'wait' }],
+    ['calc', 'code', { code: 'return { n: input.n * 2 };' }],
+    [
+      'pick',
+      'switch',
+      { rules: [{ id: 'big', field: 'calc.output.n', operator: 'gt', value: 10 }], enable_fallback: true },
+    ],
+    ['big', 'reply_chat', { message: 'big {{ calc.output.n }}' }],
+    ['small', 'reply_chat', { message: 'small {{ calc.output.n }}' }],
+  ];
+  for (const [id, type, extra] of nodes) {
+    await db
+      .insertInto('workflow_nodes')
+      .values({
+        workflow_id: wf.id,
+        node_id: id,
+        label: null,
+        component_type: type,
+        is_entry_point: false,
+        interrupt_before: false,
+        interrupt_after: false,
+        position_x: 0,
+        position_y: 0,
+        config: toJson({ extra_config: extra }),
+        subworkflow_id: null,
+        updated_at: now,
+      })
+      .execute();
+  }
+  const edges: Array<[string, string, string]> = [
+    ['hook', 'calc', ''],
+    ['calc', 'pick', ''],
+    ['pick', 'big', 'big'],
+    ['pick', 'small', '__other__'],
+  ];
+  for (const [from, to, when] of edges) {
+    await db
+      .insertInto('workflow_edges')
+      .values({
+        workflow_id: wf.id,
+        source_node_id: from,
+        target_node_id: to,
+        edge_type: when ? 'conditional' : 'direct',
+        edge_label: '',
+        condition_value: when,
+        condition_mapping: null,
+        priority: 0,
+      })
+      .execute();
+  }
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const port = (app.server.address() as { port: number }).port;
+
+  const bare = Fastify();
+  bare.post('/hook', async () => ({ ok: true }));
+  await bare.listen({ host: '127.0.0.1', port: 0 });
+  const barePort = (bare.server.address() as { port: number }).port;
+
+  const body = JSON.stringify({ n: 7 });
+  const headers = { 'content-type': 'application/json', 'x-pipelit-secret': 'bench-secret' };
+  // Warm up (QuickJS workers, statement caches).
+  await load(`http://127.0.0.1:${port}/api/v1/webhooks/bench`, 4, body, headers);
+
+  console.log(
+    `machine: ${cpus().length} cores (${cpus()[0]?.model}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+  );
+  console.log(`${seconds}s per step; webhook → code → switch → reply, wait mode, SQLite (WAL)\n`);
+  console.log('conc | bare req/s | pipelit exec/s | ratio | p50 ms | p99 ms | errors');
+  for (const c of CONCURRENCY) {
+    const b = await load(`http://127.0.0.1:${barePort}/hook`, c, body, {
+      'content-type': 'application/json',
+    });
+    const before = await db
+      .selectFrom('executions')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    const p = await load(`http://127.0.0.1:${port}/api/v1/webhooks/bench`, c, body, headers);
+    const after = await db
+      .selectFrom('executions')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('status', '=', 'completed')
+      .executeTakeFirstOrThrow();
+    const persisted = Number(after.n) - Number(before.n);
+    console.log(
+      `${String(c).padStart(4)} | ${b.rps.toFixed(0).padStart(10)} | ${p.rps.toFixed(0).padStart(14)} | ${(p.rps / b.rps).toFixed(3).padStart(5)} | ${String(p.p50).padStart(6)} | ${String(p.p99).padStart(6)} | ${p.errors + p.non2xx} (persisted ≈ ${persisted})`,
+    );
+  }
+
+  await bare.close();
+  await app.close();
+  await runtime.stop();
+  await closeJavaScriptSandbox();
+  await services.queue.close();
+  await services.database.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
