@@ -5,7 +5,10 @@
  */
 import { startSecurityPruning } from './audit/prune-audit-events.js';
 import { consumeExecutions } from './engine/execution-worker.js';
+import { onExecutionFinished } from './engine/finish-hooks.js';
 import { startReaper } from './engine/reaper.js';
+import { deliverGatewayReply } from './gateway/deliver-on-finish.js';
+import { recordEpisodeOnFinish } from './memory/episode-on-finish.js';
 import { startMemoryPruning } from './memory/prune-memory.js';
 import { startExecutionPruning } from './retention/start-execution-pruning.js';
 import { Scheduler } from './schedules/scheduler.js';
@@ -24,26 +27,29 @@ export interface RuntimeOptions {
   withScheduler?: boolean;
 }
 
-export async function startRuntime(_services: Services, _opts: RuntimeOptions): Promise<Runtime> {
+export async function startRuntime(services: Services, opts: RuntimeOptions): Promise<Runtime> {
   const stops: Array<() => Promise<void>> = [];
   // Hot settings changes (log level, zombie threshold) reach every process through the bus.
-  stops.push(await watchSettingsChanges(_services));
+  stops.push(await watchSettingsChanges(services));
   // Audit-log retention and stale login/MFA counters (hourly timer, unref'd).
-  if (_opts.role === 'server') stops.push(startSecurityPruning(_services));
+  if (opts.role === 'server') stops.push(startSecurityPruning(services));
   // Execution retention: every process starts it, a DB lease lets one per cluster prune (unref'd).
-  stops.push(startExecutionPruning(_services));
+  stops.push(startExecutionPruning(services));
   // Agent memory retention (MEMORY_RETENTION_DAYS; hourly, unref'd; nothing when 0).
-  stops.push(startMemoryPruning(_services));
+  stops.push(startMemoryPruning(services));
   // Executions run where the queue is consumed: the server itself in embedded mode, workers otherwise.
-  const runsExecutions = _opts.role === 'worker' || !_services.settings.redisUrl;
+  const runsExecutions = opts.role === 'worker' || !services.settings.redisUrl;
   if (runsExecutions) {
-    consumeExecutions(_services, _opts.concurrency);
-    const stopReaper = startReaper(_services);
+    // What other features do when an execution ends, in the process that ends it (idempotent).
+    onExecutionFinished(deliverGatewayReply);
+    onExecutionFinished(recordEpisodeOnFinish);
+    consumeExecutions(services, opts.concurrency);
+    const stopReaper = startReaper(services);
     stops.push(async () => stopReaper());
   }
   // Schedules fire from any number of processes; each tick is claimed once in the database.
-  if (_opts.withScheduler || (_opts.role === 'server' && !_services.settings.redisUrl)) {
-    stops.push(new Scheduler(_services).start());
+  if (opts.withScheduler || (opts.role === 'server' && !services.settings.redisUrl)) {
+    stops.push(new Scheduler(services).start());
   }
   return {
     async stop() {

@@ -3,9 +3,11 @@
  * confirmations go, its children are cancelled too, and `execution_cancelled` tells the worker
  * running it to abort its nodes (the AbortSignal reaches LLM calls, HTTP and sandboxes).
  */
-import { nowIso } from '../db/values.js';
+import { fromJson, nowIso } from '../db/values.js';
 import { publishExecutionEvent } from '../realtime/events.js';
+import { applySavePolicy } from '../retention/save-policy.js';
 import type { Services } from '../services.js';
+import { runFinishHooks } from './finish-hooks.js';
 
 export async function cancelExecution(
   deps: Services,
@@ -27,10 +29,16 @@ export async function cancelExecution(
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) === 0) return false;
   await db.deleteFrom('pending_tasks').where('execution_id', '=', executionId).execute();
+  await applySavePolicy(db, executionId);
   const row = await db
     .selectFrom('executions')
     .innerJoin('workflows', 'workflows.id', 'executions.workflow_id')
-    .select(['workflows.slug', 'executions.parent_execution_id'])
+    .select([
+      'workflows.slug',
+      'executions.parent_execution_id',
+      'executions.workflow_id',
+      'executions.trigger_payload',
+    ])
     .where('executions.execution_id', '=', executionId)
     .executeTakeFirst();
   await publishExecutionEvent(deps.bus, { executionId, workflowSlug: row?.slug }, 'execution_cancelled', {
@@ -45,5 +53,15 @@ export async function cancelExecution(
   for (const child of children)
     await cancelExecution(deps, child.execution_id, 'Parent execution cancelled.');
   if (row?.parent_execution_id) await deps.queue.enqueue({ executionId: row.parent_execution_id });
+  if (row) {
+    await runFinishHooks(deps, {
+      executionId,
+      workflowId: row.workflow_id,
+      status: 'cancelled',
+      finalOutput: null,
+      error: reason,
+      trigger: fromJson(row.trigger_payload, {}),
+    });
+  }
   return true;
 }

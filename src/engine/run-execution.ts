@@ -30,6 +30,7 @@ import {
   suspendExecution,
 } from './execution-store.js';
 import { computeFinalOutput } from './final-output.js';
+import { runFinishHooks } from './finish-hooks.js';
 import { type GraphEdge, type GraphNode, loadWorkflowGraph, type WorkflowGraph } from './graph.js';
 import { createPendingTask } from './pending-tasks.js';
 import { prepareNodeInput } from './prepare-node-input.js';
@@ -953,6 +954,18 @@ class ExecutionRun {
       },
     });
     await this.wakeParent();
+    await runFinishHooks(this.deps, this.finished('completed', finalOutput, null));
+  }
+
+  private finished(status: 'completed' | 'failed', finalOutput: unknown, error: string | null) {
+    return {
+      executionId: this.id,
+      workflowId: this.row.workflow_id,
+      status,
+      finalOutput,
+      error,
+      trigger: this.trigger,
+    };
   }
 
   private async fail(message: string, code: string, nodeId: string | null): Promise<void> {
@@ -971,6 +984,7 @@ class ExecutionRun {
         this.log.warn({ err }, 'could not start the error handler workflow'),
       );
     }
+    await runFinishHooks(this.deps, this.finished('failed', null, message));
   }
 
   private async timeoutFailure(): Promise<void> {

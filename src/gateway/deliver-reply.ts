@@ -1,8 +1,8 @@
 /**
- * Delivers an execution's reply back to the gateway chat it came from (Appendix B): the process
- * that accepted the inbound message watches the execution's channel on the event bus and, when it
- * completes, posts the final output to `GATEWAY_URL/api/v1/send`; a pause for human confirmation
- * sends the prompt with its `/confirm_<id>` and `/cancel_<id>` commands.
+ * Gateway chat replies (Appendix B). The final reply is sent by a finish hook in the process that
+ * completes the execution (`deliver-on-finish.ts`); the process that accepted the inbound message
+ * watches the execution's channel for pauses and sends the human-confirmation prompt with its
+ * `/confirm_<id>` and `/cancel_<id>` commands.
  */
 import { executionChannel } from '../realtime/events.js';
 import type { Services } from '../services.js';
@@ -41,14 +41,10 @@ export async function watchForReply(
   timer.unref();
   unsubscribe = await deps.bus.subscribe(executionChannel(executionId), (_channel, message) => {
     const m = message as { type?: string; data?: Record<string, unknown> };
-    if (m.type === 'execution_completed') {
-      stop();
-      const text = replyText(m.data?.output);
-      if (text) void send(text);
-    } else if (m.type === 'execution_interrupted') {
+    if (m.type === 'execution_interrupted') {
       const id = String(m.data?.task_id ?? '');
       void send(`${String(m.data?.prompt ?? 'Confirmation required.')}\n/confirm_${id} or /cancel_${id}`);
-    } else if (m.type === 'execution_failed' || m.type === 'execution_cancelled') {
+    } else if (['execution_completed', 'execution_failed', 'execution_cancelled'].includes(String(m.type))) {
       stop();
     }
   });
