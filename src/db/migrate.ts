@@ -1,6 +1,7 @@
 /**
  * Applies pending migrations. Safe when several processes start at once on one empty database:
- * PostgreSQL serialises through an advisory lock; SQLite through its write lock, retried while busy.
+ * PostgreSQL serialises through an advisory lock; on SQLite a migration that lost the race with
+ * another process is rolled back and retried.
  */
 import { type Kysely, type MigrationResultSet, Migrator, sql } from 'kysely';
 import type { Db } from './database.js';
@@ -32,8 +33,11 @@ function unwrap(result: MigrationResultSet): string[] {
   return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-const isBusy = (err: unknown) =>
-  /SQLITE_BUSY|database is locked/i.test(String((err as Error)?.message ?? err));
+// Another process migrating at the same moment shows up as a busy database, or — when it committed
+// between our reading the migration list and our first statement — as a table that already exists.
+// Our transaction was rolled back either way; trying again sees the other process's work.
+const isRaceWithAnotherProcess = (err: unknown) =>
+  /SQLITE_BUSY|database is locked|already exists/i.test(String((err as Error)?.message ?? err));
 
 export async function migrateToLatest(handle: Db): Promise<MigrateOutcome> {
   if (handle.dialect === 'postgres') {
@@ -50,7 +54,7 @@ export async function migrateToLatest(handle: Db): Promise<MigrateOutcome> {
     try {
       return { applied: unwrap(await migratorFor(handle.db).migrateToLatest()) };
     } catch (err) {
-      if (!isBusy(err) || attempt >= 100) throw err;
+      if (!isRaceWithAnotherProcess(err) || attempt >= 100) throw err;
       await new Promise((r) => setTimeout(r, 20 + Math.random() * 80));
     }
   }

@@ -1,0 +1,147 @@
+/**
+ * The state of one run of an execution — graph, topology, node states, abort signal — and the small
+ * helpers every part of the orchestrator shares (outputs visible to a node, saving a state, events).
+ */
+import type { Logger } from '../logger.js';
+import { type ExecutionEventType, publishExecutionEvent } from '../realtime/events.js';
+import { type ExecutionRow, type NodeState, saveNodeState, stateKey } from './execution-store.js';
+import type { WorkflowGraph } from './graph.js';
+import type { EngineDeps } from './run-execution.js';
+import { safeParse } from './run-helpers.js';
+import type { Scope, Topology } from './topology.js';
+
+export class ExecutionRun {
+  readonly db;
+  readonly log: Logger;
+  graph!: WorkflowGraph;
+  topo!: Topology;
+  states = new Map<string, NodeState>();
+  readonly abort = new AbortController();
+  explicitFinal: { value: unknown } | undefined;
+  rootSlug: string | null = null;
+  trigger: Record<string, unknown>;
+
+  constructor(
+    readonly deps: EngineDeps,
+    readonly row: ExecutionRow,
+  ) {
+    this.db = deps.database.db;
+    this.log = deps.log.child({ execution_id: row.execution_id });
+    this.trigger = safeParse(row.trigger_payload);
+  }
+
+  get id() {
+    return this.row.execution_id;
+  }
+
+  state(nodeId: string, iteration: string): NodeState | undefined {
+    return this.states.get(stateKey(nodeId, iteration));
+  }
+
+  /** Outputs visible to a node: the main scope's, overlaid by the enclosing loop iterations'. */
+  outputsFor(iteration: string): Record<string, Record<string, unknown>> {
+    const view: Record<string, Record<string, unknown>> = {};
+    const levels = [''];
+    if (iteration) {
+      const parts = iteration.split('/');
+      for (let i = 1; i <= parts.length; i++) levels.push(parts.slice(0, i).join('/'));
+    }
+    const byLevel = new Map(levels.map((l, i) => [l, i]));
+    const rank = new Map<string, number>();
+    for (const st of this.states.values()) {
+      if (st.status !== 'success' || !st.output) continue;
+      const level = byLevel.get(st.iteration);
+      if (level === undefined) continue;
+      if ((rank.get(st.nodeId) ?? -1) > level) continue;
+      rank.set(st.nodeId, level);
+      view[st.nodeId] = st.output;
+    }
+    // The trigger's output is its payload, so `{{ trigger_node.text }}` works too.
+    if (this.row.trigger_node_id && !view[this.row.trigger_node_id])
+      view[this.row.trigger_node_id] = this.trigger;
+    return view;
+  }
+
+  /** Outputs of the nodes wired into `nodeId` (incoming edges) that succeeded. */
+  inputsOf(scope: Scope, nodeId: string, iteration: string): Record<string, Record<string, unknown>> {
+    const inputs: Record<string, Record<string, unknown>> = {};
+    for (const edge of scope.incoming.get(nodeId) ?? []) {
+      const st = this.state(edge.source, iteration);
+      if (st?.status === 'success' && st.output) inputs[edge.source] = st.output;
+    }
+    return inputs;
+  }
+
+  async save(st: NodeState): Promise<void> {
+    this.states.set(stateKey(st.nodeId, st.iteration), st);
+    await saveNodeState(this.db, this.id, st);
+  }
+
+  async emit(type: ExecutionEventType, data?: Record<string, unknown>): Promise<void> {
+    await publishExecutionEvent(
+      this.deps.bus,
+      { executionId: this.id, workflowSlug: this.graph?.workflow.slug },
+      type,
+      data,
+    ).catch((err) => this.log.warn({ err }, 'event publish failed'));
+  }
+
+  async emitNode(type: ExecutionEventType, data: Record<string, unknown>, iteration: string): Promise<void> {
+    const payload = iteration ? { ...data, iteration } : data;
+    await this.emit(type, payload);
+    if (this.row.root_execution_id && type === 'node_status') {
+      await publishExecutionEvent(
+        this.deps.bus,
+        { executionId: this.row.root_execution_id, workflowSlug: this.rootSlug },
+        'child_node_status',
+        {
+          ...payload,
+          child_execution_id: this.id,
+          parent_node_id: this.row.parent_node_id,
+          is_child_event: true,
+        },
+      ).catch(() => {});
+    }
+  }
+
+  async slugOfExecution(executionId: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('executions')
+      .innerJoin('workflows', 'workflows.id', 'executions.workflow_id')
+      .select('workflows.slug')
+      .where('executions.execution_id', '=', executionId)
+      .executeTakeFirst();
+    return row?.slug ?? null;
+  }
+
+  totals() {
+    let input = 0;
+    let output = 0;
+    let cost = 0;
+    let calls = 0;
+    let steps = 0;
+    let durationMs = 0;
+    for (const st of this.states.values()) {
+      if (st.status === 'success') steps += 1;
+      durationMs += st.durationMs ?? 0;
+      if (st.usage) {
+        input += st.usage.input_tokens;
+        output += st.usage.output_tokens;
+        cost += st.usage.cost_usd;
+        calls += st.usage.llm_calls;
+      }
+    }
+    return { input, output, cost, calls, steps, durationMs };
+  }
+
+  finished(status: 'completed' | 'failed', finalOutput: unknown, error: string | null) {
+    return {
+      executionId: this.id,
+      workflowId: this.row.workflow_id,
+      status,
+      finalOutput,
+      error,
+      trigger: this.trigger,
+    };
+  }
+}
