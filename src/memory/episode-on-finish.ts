@@ -1,13 +1,26 @@
 /**
- * Writes the memory episode of every finished execution whose end user is known (an identify_user
- * node ran, or the trigger payload names one), so recall by query works for all conversations.
+ * Memory episodes for finished executions: an episode a memory node opened is completed, and a
+ * conversation (chat, messaging gateway, or a webhook that names its user) gets one even without a
+ * memory node, so recall by query works. Manual, scheduled and internal runs write none — they are
+ * not conversations, and an episode per run would double the storage of busy workflows.
  */
 import type { FinishHook } from '../engine/finish-hooks.js';
-import { recordExecutionEpisode } from './episodes.js';
+import { completeFinishedEpisodes, ensureEpisode } from './episodes.js';
 import { loadMemoryScope } from './memory-scope.js';
 
+const CONVERSATION_TRIGGERS = new Set(['trigger_chat', 'trigger_telegram', 'trigger_webhook']);
+
 export const recordEpisodeOnFinish: FinishHook = async (deps, finished) => {
-  const scope = await loadMemoryScope(deps.database.db, finished.executionId);
-  if (!scope.endUser) return;
-  await recordExecutionEpisode(scope);
+  const db = deps.database.db;
+  const opened = await db
+    .selectFrom('memory_episodes')
+    .select('id')
+    .where('execution_id', '=', finished.executionId)
+    .executeTakeFirst();
+  if (!opened) {
+    const scope = await loadMemoryScope(db, finished.executionId);
+    if (!scope.endUser || !CONVERSATION_TRIGGERS.has(scope.triggerType ?? '')) return;
+    await ensureEpisode(scope);
+  }
+  await completeFinishedEpisodes(db, undefined, finished.executionId);
 };

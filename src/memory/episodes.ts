@@ -97,8 +97,12 @@ export async function ensureEpisode(s: MemoryScope): Promise<void> {
 
 const FINISHED = ['completed', 'failed', 'cancelled'] as const;
 
-/** Completes open episodes whose execution has finished (all of them, or one owner's). */
-export async function completeFinishedEpisodes(db: Kysely<Database>, ownerId?: number): Promise<number> {
+/** Completes open episodes whose execution has finished (all of them, one owner's, or one execution's). */
+export async function completeFinishedEpisodes(
+  db: Kysely<Database>,
+  ownerId?: number,
+  executionId?: string,
+): Promise<number> {
   let q = db
     .selectFrom('memory_episodes')
     .innerJoin('executions', 'executions.execution_id', 'memory_episodes.execution_id')
@@ -115,6 +119,7 @@ export async function completeFinishedEpisodes(db: Kysely<Database>, ownerId?: n
     .where('memory_episodes.ended_at', 'is', null)
     .where('executions.status', 'in', [...FINISHED]);
   if (ownerId !== undefined) q = q.where('memory_episodes.owner_id', '=', ownerId);
+  if (executionId !== undefined) q = q.where('memory_episodes.execution_id', '=', executionId);
   const rows = await q.limit(500).execute();
   for (const r of rows) {
     const success = r.status === 'completed';

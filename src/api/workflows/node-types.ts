@@ -1,7 +1,7 @@
 /** `GET /api/v1/workflows/node-types/`: the registry as the reference's `NodeTypeSpec` map. */
 import { z } from 'zod';
 import type { NodeDescriptor } from '../../nodes/define-node.js';
-import { allNodeTypes } from '../../nodes/registry.js';
+import { allNodeTypes, registryVersion } from '../../nodes/registry.js';
 
 function configSchema(d: NodeDescriptor): Record<string, unknown> {
   try {
@@ -42,7 +42,18 @@ export function nodeTypeSpec(d: NodeDescriptor) {
   };
 }
 
-/** Built at request time so types registered later (tests, plugins) show up. */
+let cached: { version: number; body: Record<string, ReturnType<typeof nodeTypeSpec>> } | undefined;
+
+/**
+ * Built from the registry, cached until the registry changes (so types registered later — tests,
+ * plugins — show up); generating every JSON Schema costs milliseconds.
+ */
 export function nodeTypesResponse(): Record<string, ReturnType<typeof nodeTypeSpec>> {
-  return Object.fromEntries(allNodeTypes().map((d) => [d.type, nodeTypeSpec(d)]));
+  if (cached?.version !== registryVersion()) {
+    cached = {
+      version: registryVersion(),
+      body: Object.fromEntries(allNodeTypes().map((d) => [d.type, nodeTypeSpec(d)])),
+    };
+  }
+  return cached.body;
 }
