@@ -101,7 +101,13 @@ async function main() {
       if (m.type === 'execution_completed' || m.type === 'execution_failed') done();
     });
     const started = performance.now();
-    await startExecution(services, { executionId, workflowId: wf.id, triggerNodeId: 't', userId: admin!.id, payload: { text: 'a' } });
+    await startExecution(services, {
+      executionId,
+      workflowId: wf.id,
+      triggerNodeId: 't',
+      userId: admin!.id,
+      payload: { text: 'a' },
+    });
     await finished;
     await off();
     return performance.now() - started;

@@ -99,7 +99,9 @@ async function main() {
   const nodes: Array<[string, string, Record<string, unknown>]> = [
     ['hook', 'trigger_webhook', { auth: 'header', secret: 'bench-secret', response_mode: 'wait' }],
     // BENCH_NO_CODE=1 swaps the sandboxed code node for a merge, to see the engine without QuickJS.
-    process.env.BENCH_NO_CODE ? ['calc', 'merge', {}] : ['calc', 'code', { code: 'return { n: input.n * 2 };' }],
+    process.env.BENCH_NO_CODE
+      ? ['calc', 'merge', {}]
+      : ['calc', 'code', { code: 'return { n: input.n * 2 };' }],
     [
       'pick',
       'switch',

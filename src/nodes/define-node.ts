@@ -57,6 +57,8 @@ export interface NodeFlags {
   executable: boolean;
   /** Plugged into a parent node through a sub-component edge (model, tool, parser, skill). */
   subComponent?: boolean;
+  /** Runs in the flow, and can also be given to an agent with a `tool` edge (identify_user). */
+  agentTool?: boolean;
 }
 
 /** Token usage of one node run (LLM nodes). */

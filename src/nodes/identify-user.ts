@@ -29,7 +29,7 @@ export const identifyUser = defineNode({
     { name: 'is_new_user', data_type: 'boolean' },
   ],
   config: ZIdentifyUserConfig,
-  flags: { executable: true },
+  flags: { executable: true, agentTool: true },
   palette: { label: 'Identify User', color: CATEGORY_COLORS.memory, icon: 'user-search' },
   /**
    * Recognises chat, manual, webhook, Telegram and gateway payloads (fix of §16.2/25); an upstream

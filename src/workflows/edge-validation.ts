@@ -151,7 +151,8 @@ function checkTypes(edge: EdgeLike, sd: NodeDescriptor, td: NodeDescriptor): str
     const accepts = td.accepts ?? {};
     const ok = accepts[sub.accepts] || (edge.edge_label === 'memory' && accepts.memory);
     if (!ok) out.push(`Node type '${td.type}' does not accept '${edge.edge_label}' connections`);
-    if (subComponentKind(sd) !== sub.kind) {
+    const asTool = sub.kind === 'tool' && sd.flags.agentTool;
+    if (subComponentKind(sd) !== sub.kind && !asTool) {
       out.push(
         `A '${edge.edge_label}' edge must come from ${describeKind(sub.kind)}; '${edge.source_node_id}' is ${sd.type}`,
       );

@@ -3,8 +3,8 @@
  * without any memory node in the workflow.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { seedWorkflow, waitForStatus } from '../helpers/seed-workflow.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 describe('finish hooks', () => {
   let t: TestApp;
