@@ -112,13 +112,7 @@ async function runServerProcess(opts: ServeOptions, inCluster: boolean): Promise
   const services = await openServices(settings, log, { migrate: !inCluster });
   const app = await buildApp(services, { accessLog, requestTimeoutMs: opts.timeout * 1000 });
   const background = await startRuntime(services, { role: 'server' });
-  await app.listen({ host: opts.host, port: opts.port });
-  log.info({ host: opts.host, port: opts.port }, 'listening');
-  if (!inCluster) {
-    const any = await services.database.db.selectFrom('users').select('id').limit(1).executeTakeFirst();
-    await printBanner(opts, settings, !any);
-  }
-
+  // Handlers first: a SIGTERM that arrives right after the port opens must still drain and exit 0.
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -140,6 +134,12 @@ async function runServerProcess(opts: ServeOptions, inCluster: boolean): Promise
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  await app.listen({ host: opts.host, port: opts.port });
+  log.info({ host: opts.host, port: opts.port }, 'listening');
+  if (!inCluster) {
+    const any = await services.database.db.selectFrom('users').select('id').limit(1).executeTakeFirst();
+    await printBanner(opts, settings, !any);
+  }
 }
 
 async function runPrimary(opts: ServeOptions, settings: Settings): Promise<void> {
