@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { createFirstAdmin } from '../src/auth/create-user.js';
 import { openServices } from '../src/boot.js';
 import { loadSettings } from '../src/config.js';
-import { toJson } from '../src/db/values.js';
 import { startExecution } from '../src/engine/start-execution.js';
 import { silentLogger } from '../src/logger.js';
 import { executionChannel } from '../src/realtime/events.js';
 import { startRuntime } from '../src/runtime.js';
+import { seedWorkflow } from '../test/helpers/seed-workflow.js';
 
 const count = Number(process.argv[2] ?? 300);
 
@@ -28,69 +28,24 @@ async function main() {
   const runtime = await startRuntime(services, { role: 'server' });
   const db = services.database.db;
   const admin = await createFirstAdmin(db, dir, { username: 'b', password: 'bench-password' });
-  const now = new Date().toISOString();
-  const wf = await db
-    .insertInto('workflows')
-    .values({
-      owner_id: admin!.id,
-      name: 'lat',
+  const wf = {
+    id: await seedWorkflow(db, admin!.id, {
       slug: 'lat',
-      description: '',
-      is_active: true,
-      is_public: false,
-      is_default: false,
-      tags: null,
-      error_handler_workflow_id: null,
-      forked_from_id: null,
-      max_execution_seconds: 600,
-      input_schema: null,
-      output_schema: null,
-      created_at: now,
-      updated_at: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  for (const [id, type, extra] of [
-    ['t', 'trigger_manual', {}],
-    ['s', 'switch', { rules: [{ id: 'a', field: 'trigger.text', operator: 'equals', value: 'a' }] }],
-    ['r', 'reply_chat', { message: 'ok' }],
-  ] as const) {
-    await db
-      .insertInto('workflow_nodes')
-      .values({
-        workflow_id: wf.id,
-        node_id: id,
-        label: null,
-        component_type: type,
-        is_entry_point: false,
-        interrupt_before: false,
-        interrupt_after: false,
-        position_x: 0,
-        position_y: 0,
-        config: toJson({ extra_config: extra }),
-        subworkflow_id: null,
-        updated_at: now,
-      })
-      .execute();
-  }
-  for (const [from, to, when] of [
-    ['t', 's', ''],
-    ['s', 'r', 'a'],
-  ]) {
-    await db
-      .insertInto('workflow_edges')
-      .values({
-        workflow_id: wf.id,
-        source_node_id: from,
-        target_node_id: to,
-        edge_type: when ? 'conditional' : 'direct',
-        edge_label: '',
-        condition_value: when,
-        condition_mapping: null,
-        priority: 0,
-      })
-      .execute();
-  }
+      nodes: [
+        { id: 't', type: 'trigger_manual' },
+        {
+          id: 's',
+          type: 'switch',
+          extra: { rules: [{ id: 'a', field: 'trigger.text', operator: 'equals', value: 'a' }] },
+        },
+        { id: 'r', type: 'reply_chat', extra: { message: 'ok' } },
+      ],
+      edges: [
+        { from: 't', to: 's' },
+        { from: 's', to: 'r', when: 'a' },
+      ],
+    }),
+  };
   const once = async () => {
     const executionId = crypto.randomUUID();
     let done!: () => void;

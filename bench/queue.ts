@@ -8,6 +8,7 @@
  *   npm run build && npm run bench -- queue [executions]
  * Needs PostgreSQL and Redis (PIPELIT_TEST_POSTGRES_URL / PIPELIT_TEST_REDIS_URL, or the local defaults).
  */
+
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -20,10 +21,10 @@ import { createFirstAdmin } from '../src/auth/create-user.js';
 import { issueApiKey } from '../src/auth/issue-api-key.js';
 import { openServices } from '../src/boot.js';
 import { loadSettings } from '../src/config.js';
-import { nowIso, toJson } from '../src/db/values.js';
 import { startExecution } from '../src/engine/start-execution.js';
 import { silentLogger } from '../src/logger.js';
 import { BullmqQueue } from '../src/queue/bullmq-queue.js';
+import { seedWorkflow } from '../test/helpers/seed-workflow.js';
 
 const N = Number(process.argv[2] ?? 1000);
 const PG = process.env.PIPELIT_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -76,70 +77,20 @@ async function main() {
   const services = await openServices(settings, silentLogger());
   const db = services.database.db;
   const user = await createFirstAdmin(db, dir, { username: 'admin', password: 'admin-password' });
-  const now = nowIso();
-  const wf = await db
-    .insertInto('workflows')
-    .values({
-      owner_id: user!.id,
-      name: 'bench',
+  const wf = {
+    id: await seedWorkflow(db, user!.id, {
       slug: 'bench-hook',
-      description: '',
-      is_active: true,
-      is_public: false,
-      is_default: false,
-      tags: null,
-      error_handler_workflow_id: null,
-      forked_from_id: null,
-      max_execution_seconds: 600,
-      input_schema: null,
-      output_schema: null,
-      created_at: now,
-      updated_at: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const nodes = [
-    ['hook', 'trigger_webhook', {}],
-    ['calc', 'code', { code: 'return { doubled: trigger.payload.n * 2 };' }],
-    ['answer', 'reply_chat', { message: 'n={{ calc.output.doubled }}' }],
-  ] as const;
-  for (const [id, type, extra] of nodes) {
-    await db
-      .insertInto('workflow_nodes')
-      .values({
-        workflow_id: wf.id,
-        node_id: id,
-        label: null,
-        component_type: type,
-        is_entry_point: false,
-        interrupt_before: false,
-        interrupt_after: false,
-        position_x: 0,
-        position_y: 0,
-        config: toJson({ extra_config: extra }),
-        subworkflow_id: null,
-        updated_at: now,
-      })
-      .execute();
-  }
-  for (const [a, b] of [
-    ['hook', 'calc'],
-    ['calc', 'answer'],
-  ]) {
-    await db
-      .insertInto('workflow_edges')
-      .values({
-        workflow_id: wf.id,
-        source_node_id: a,
-        target_node_id: b,
-        edge_type: 'direct',
-        edge_label: '',
-        condition_value: '',
-        condition_mapping: null,
-        priority: 0,
-      })
-      .execute();
-  }
+      nodes: [
+        { id: 'hook', type: 'trigger_webhook' },
+        { id: 'calc', type: 'code', extra: { code: 'return { doubled: trigger.payload.n * 2 };' } },
+        { id: 'answer', type: 'reply_chat', extra: { message: 'n={{ calc.output.doubled }}' } },
+      ],
+      edges: [
+        { from: 'hook', to: 'calc' },
+        { from: 'calc', to: 'answer' },
+      ],
+    }),
+  };
 
   const raw = await rawBullmqRate(N);
   const results: Array<{ workers: number; rate: number }> = [];

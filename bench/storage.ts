@@ -14,10 +14,10 @@ import { buildApp } from '../src/api/app.js';
 import { createFirstAdmin } from '../src/auth/create-user.js';
 import { openServices } from '../src/boot.js';
 import { loadSettings } from '../src/config.js';
-import { toJson } from '../src/db/values.js';
 import { silentLogger } from '../src/logger.js';
 import { startRuntime } from '../src/runtime.js';
 import { closeJavaScriptSandbox } from '../src/sandbox/quickjs-runner.js';
+import { seedWorkflow } from '../test/helpers/seed-workflow.js';
 
 const TOTAL = Number(process.argv[2] ?? 10_000);
 const CONCURRENCY = Number(process.argv[3] ?? 8);
@@ -45,70 +45,22 @@ async function main() {
   const runtime = await startRuntime(services, { role: 'server' });
   const db = services.database.db;
   const admin = await createFirstAdmin(db, dir, { username: 'bench', password: 'bench-password' });
-  const now = new Date().toISOString();
-  const wf = await db
-    .insertInto('workflows')
-    .values({
-      owner_id: admin!.id,
-      name: 'storage',
-      slug: 'storage',
-      description: '',
-      is_active: true,
-      is_public: false,
-      is_default: false,
-      tags: null,
-      error_handler_workflow_id: null,
-      forked_from_id: null,
-      max_execution_seconds: 600,
-      input_schema: null,
-      output_schema: null,
-      created_at: now,
-      updated_at: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const nodes: Array<[string, string, Record<string, unknown>]> = [
-    ['hook', 'trigger_webhook', { auth: 'header', secret: 'bench-secret', response_mode: 'wait' }],
-    ['calc', 'code', { code: 'return { n: input.n * 2 };' }],
-    ['answer', 'reply_chat', { message: 'n is {{ calc.output.n }}' }],
-  ];
-  for (const [id, type, extra] of nodes) {
-    await db
-      .insertInto('workflow_nodes')
-      .values({
-        workflow_id: wf.id,
-        node_id: id,
-        label: null,
-        component_type: type,
-        is_entry_point: false,
-        interrupt_before: false,
-        interrupt_after: false,
-        position_x: 0,
-        position_y: 0,
-        config: toJson({ extra_config: extra }),
-        subworkflow_id: null,
-        updated_at: now,
-      })
-      .execute();
-  }
-  for (const [from, to] of [
-    ['hook', 'calc'],
-    ['calc', 'answer'],
-  ]) {
-    await db
-      .insertInto('workflow_edges')
-      .values({
-        workflow_id: wf.id,
-        source_node_id: from,
-        target_node_id: to,
-        edge_type: 'direct',
-        edge_label: '',
-        condition_value: '',
-        condition_mapping: null,
-        priority: 0,
-      })
-      .execute();
-  }
+  await seedWorkflow(db, admin!.id, {
+    slug: 'storage',
+    nodes: [
+      {
+        id: 'hook',
+        type: 'trigger_webhook',
+        extra: { auth: 'header', secret: 'bench-secret', response_mode: 'wait' },
+      },
+      { id: 'calc', type: 'code', extra: { code: 'return { n: input.n * 2 };' } },
+      { id: 'answer', type: 'reply_chat', extra: { message: 'n is {{ calc.output.n }}' } },
+    ],
+    edges: [
+      { from: 'hook', to: 'calc' },
+      { from: 'calc', to: 'answer' },
+    ],
+  });
 
   const fire = async (i: number) => {
     const res = await app.inject({

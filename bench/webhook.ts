@@ -14,10 +14,10 @@ import { buildApp } from '../src/api/app.js';
 import { createFirstAdmin } from '../src/auth/create-user.js';
 import { openServices } from '../src/boot.js';
 import { loadSettings } from '../src/config.js';
-import { toJson } from '../src/db/values.js';
 import { silentLogger } from '../src/logger.js';
 import { startRuntime } from '../src/runtime.js';
 import { closeJavaScriptSandbox } from '../src/sandbox/quickjs-runner.js';
+import { seedWorkflow } from '../test/helpers/seed-workflow.js';
 
 const seconds = Number(process.argv[2] ?? 8);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,10,50').split(',').map(Number);
@@ -74,82 +74,36 @@ async function main() {
   const runtime = await startRuntime(services, { role: 'server' });
   const db = services.database.db;
   const admin = await createFirstAdmin(db, dir, { username: 'bench', password: 'bench-password' });
-  const now = new Date().toISOString();
-  const wf = await db
-    .insertInto('workflows')
-    .values({
-      owner_id: admin!.id,
-      name: 'bench',
-      slug: 'bench',
-      description: '',
-      is_active: true,
-      is_public: false,
-      is_default: false,
-      tags: null,
-      error_handler_workflow_id: null,
-      forked_from_id: null,
-      max_execution_seconds: 600,
-      input_schema: null,
-      output_schema: null,
-      created_at: now,
-      updated_at: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const nodes: Array<[string, string, Record<string, unknown>]> = [
-    ['hook', 'trigger_webhook', { auth: 'header', secret: 'bench-secret', response_mode: 'wait' }],
-    // BENCH_NO_CODE=1 swaps the sandboxed code node for a merge, to see the engine without QuickJS.
-    process.env.BENCH_NO_CODE
-      ? ['calc', 'merge', {}]
-      : ['calc', 'code', { code: 'return { n: input.n * 2 };' }],
-    [
-      'pick',
-      'switch',
-      { rules: [{ id: 'big', field: 'calc.output.n', operator: 'gt', value: 10 }], enable_fallback: true },
+  await seedWorkflow(db, admin!.id, {
+    slug: 'bench',
+    nodes: [
+      {
+        id: 'hook',
+        type: 'trigger_webhook',
+        extra: { auth: 'header', secret: 'bench-secret', response_mode: 'wait' },
+      },
+      // BENCH_NO_CODE=1 swaps the sandboxed code node for a merge, to see the engine without QuickJS.
+      process.env.BENCH_NO_CODE
+        ? { id: 'calc', type: 'merge' }
+        : { id: 'calc', type: 'code', extra: { code: 'return { n: input.n * 2 };' } },
+      {
+        id: 'pick',
+        type: 'switch',
+        extra: {
+          rules: [{ id: 'big', field: 'calc.output.n', operator: 'gt', value: 10 }],
+          enable_fallback: true,
+        },
+      },
+      { id: 'big', type: 'reply_chat', extra: { message: 'big {{ calc.output.n }}' } },
+      { id: 'small', type: 'reply_chat', extra: { message: 'small {{ calc.output.n }}' } },
     ],
-    ['big', 'reply_chat', { message: 'big {{ calc.output.n }}' }],
-    ['small', 'reply_chat', { message: 'small {{ calc.output.n }}' }],
-  ];
-  for (const [id, type, extra] of nodes) {
-    await db
-      .insertInto('workflow_nodes')
-      .values({
-        workflow_id: wf.id,
-        node_id: id,
-        label: null,
-        component_type: type,
-        is_entry_point: false,
-        interrupt_before: false,
-        interrupt_after: false,
-        position_x: 0,
-        position_y: 0,
-        config: toJson({ extra_config: extra }),
-        subworkflow_id: null,
-        updated_at: now,
-      })
-      .execute();
-  }
-  const edges: Array<[string, string, string]> = [
-    ['hook', 'calc', ''],
-    ['calc', 'pick', ''],
-    ['pick', 'big', 'big'],
-    ['pick', 'small', '__other__'],
-  ];
-  for (const [from, to, when] of edges) {
-    await db
-      .insertInto('workflow_edges')
-      .values({
-        workflow_id: wf.id,
-        source_node_id: from,
-        target_node_id: to,
-        edge_type: when ? 'conditional' : 'direct',
-        edge_label: '',
-        condition_value: when,
-        condition_mapping: null,
-        priority: 0,
-      })
-      .execute();
-  }
+    edges: [
+      { from: 'hook', to: 'calc' },
+      { from: 'calc', to: 'pick' },
+      { from: 'pick', to: 'big', when: 'big' },
+      { from: 'pick', to: 'small', when: '__other__' },
+    ],
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;
 

@@ -2,51 +2,10 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { REFERENCE_NODE_TYPES as REFERENCE_TYPES } from '../../test/fixtures/reference-node-types.js';
 import { NODE_TYPES } from './index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-
-/** Spec §8.1: the 38 types the reference registry serves. */
-const REFERENCE_TYPES = [
-  'trigger_chat',
-  'trigger_telegram',
-  'trigger_schedule',
-  'trigger_manual',
-  'trigger_workflow',
-  'trigger_error',
-  'reply_chat',
-  'agent',
-  'deep_agent',
-  'categorizer',
-  'router',
-  'extractor',
-  'ai_model',
-  'run_command',
-  'workflow_discover',
-  'validate_gherkin',
-  'validate_topology',
-  'output_parser',
-  'skill',
-  'memory_read',
-  'memory_write',
-  'platform_api',
-  'whoami',
-  'get_totp_code',
-  'spawn_and_await',
-  'workflow_create',
-  'scheduler_tools',
-  'system_health',
-  'identify_user',
-  'switch',
-  'assertion',
-  'code',
-  'merge',
-  'filter',
-  'loop',
-  'wait',
-  'workflow',
-  'human_confirmation',
-];
 
 const isDescriptor = (v: unknown): v is { type: string } =>
   typeof v === 'object' && v !== null && 'type' in v && 'flags' in v && 'config' in v && 'palette' in v;

@@ -2,49 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineNode } from '../../src/nodes/define-node.js';
 import { registerNodeType } from '../../src/nodes/registry.js';
+import { REFERENCE_NODE_TYPES as REFERENCE_TYPES } from '../fixtures/reference-node-types.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/test-app.js';
 import { dbKinds } from '../helpers/test-database.js';
-
-const REFERENCE_TYPES = [
-  'trigger_chat',
-  'trigger_telegram',
-  'trigger_schedule',
-  'trigger_manual',
-  'trigger_workflow',
-  'trigger_error',
-  'reply_chat',
-  'agent',
-  'deep_agent',
-  'categorizer',
-  'router',
-  'extractor',
-  'ai_model',
-  'run_command',
-  'workflow_discover',
-  'validate_gherkin',
-  'validate_topology',
-  'output_parser',
-  'skill',
-  'memory_read',
-  'memory_write',
-  'platform_api',
-  'whoami',
-  'get_totp_code',
-  'spawn_and_await',
-  'workflow_create',
-  'scheduler_tools',
-  'system_health',
-  'identify_user',
-  'switch',
-  'assertion',
-  'code',
-  'merge',
-  'filter',
-  'loop',
-  'wait',
-  'workflow',
-  'human_confirmation',
-];
 
 describe.each(dbKinds())('workflows API on %s', (kind) => {
   let t: TestApp;
