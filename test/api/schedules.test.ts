@@ -184,5 +184,19 @@ describe.each(dbKinds())('schedules API on %s', (kind) => {
     );
     const stopped = await t.call('POST', `${base}/tick/schedule/stop/`, owner.key);
     expect(stopped.json()).toMatchObject({ schedule_job: null, config: { is_active: false } });
+
+    // Deleting the trigger node takes its schedule with it.
+    await t.call('POST', `${base}/tick/schedule/start/`, owner.key);
+    const count = async () =>
+      (
+        await t.services.database.db
+          .selectFrom('scheduled_jobs')
+          .select('id')
+          .where('trigger_node_id', '=', 'tick')
+          .execute()
+      ).length;
+    expect(await count()).toBe(1);
+    expect((await t.call('DELETE', `${base}/tick/`, owner.key)).statusCode).toBe(204);
+    expect(await count()).toBe(0);
   });
 });

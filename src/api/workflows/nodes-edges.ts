@@ -271,7 +271,7 @@ export async function nodesEdgesRoutes(app: FastifyInstance): Promise<void> {
     const workflowId = toInt(wf.id);
     const row = await db
       .selectFrom('workflow_nodes')
-      .select(['id', 'node_id'])
+      .select(['id', 'node_id', 'component_type'])
       .where('workflow_id', '=', workflowId)
       .where('node_id', '=', params.node_id)
       .executeTakeFirst();
@@ -295,6 +295,14 @@ export async function nodesEdgesRoutes(app: FastifyInstance): Promise<void> {
           )
           .execute();
       await trx.deleteFrom('workflow_nodes').where('id', '=', row.id).execute();
+      // A schedule fires its trigger node: without the node it could only fail, so it goes too.
+      if (row.component_type === 'trigger_schedule') {
+        await trx
+          .deleteFrom('scheduled_jobs')
+          .where('workflow_id', '=', workflowId)
+          .where('trigger_node_id', '=', row.node_id)
+          .execute();
+      }
       return edges;
     });
     for (const e of touching) await emit(wf.slug, 'edge_deleted', { id: toInt(e.id) });
