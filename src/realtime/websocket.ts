@@ -25,6 +25,8 @@ export interface WebsocketOptions {
   tickMs?: number;
   /** Close a client that lets this much unsent data pile up (default 16 MiB). */
   maxBufferedBytes?: number;
+  /** Re-check each socket's API key this often, so a revoked key or deleted user loses it (default 60 s). */
+  recheckKeyMs?: number;
 }
 
 /** The part of a `ws` socket used here (the `ws` package ships no type declarations). */
@@ -64,6 +66,8 @@ export function tokenFromProtocols(header: string | string[] | undefined): strin
 class SocketClient implements HubClient {
   lastActivity = Date.now();
   pingSentAt = 0;
+  keyCheckedAt = Date.now();
+  token: string | undefined;
   readonly channels = new Set<string>();
 
   constructor(
@@ -104,10 +108,17 @@ export async function websocketRoutes(app: FastifyInstance, opts: WebsocketOptio
     },
   });
 
+  const recheckKey = opts.recheckKeyMs ?? 60_000;
   const ticker = setInterval(
     () => {
       const now = Date.now();
       for (const c of clients) {
+        if (now - c.keyCheckedAt >= recheckKey) {
+          c.keyCheckedAt = now;
+          verifyApiKey(app.services.database.db, c.token).catch(() =>
+            c.socket.close(1008, 'Invalid or missing token'),
+          );
+        }
         if (c.pingSentAt) {
           if (now - c.pingSentAt >= pongTimeout) c.socket.close(1001, 'Ping timeout');
         } else if (now - c.lastActivity >= pingAfter) {
@@ -192,6 +203,7 @@ export async function websocketRoutes(app: FastifyInstance, opts: WebsocketOptio
       typeof query?.token === 'string' && query.token
         ? query.token
         : tokenFromProtocols(request.headers['sec-websocket-protocol']);
+    client.token = token;
     const auth = verifyApiKey(app.services.database.db, token).then(
       (u) => {
         user = u;

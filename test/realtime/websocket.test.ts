@@ -33,7 +33,7 @@ describe.each(buses)('WebSocket /ws/ on the %s bus', (busKind) => {
     }
     server = await buildApp(t.services, {
       serveSpa: false,
-      websocket: { pingAfterMs: 300, pongTimeoutMs: 300, tickMs: 50 },
+      websocket: { pingAfterMs: 300, pongTimeoutMs: 300, tickMs: 50, recheckKeyMs: 200 },
     });
     await server.listen({ host: '127.0.0.1', port: 0 });
     const { port } = server.server.address() as { port: number };
@@ -64,6 +64,20 @@ describe.each(buses)('WebSocket /ws/ on the %s bus', (busKind) => {
       const ws = connectWs(url);
       expect(await ws.closed).toEqual({ code: 1008, reason: 'Invalid or missing token' });
     }
+  });
+
+  it('closes a connected socket once its key is revoked', async (ctx) => {
+    guard(ctx);
+    const user = await t.makeUser();
+    const ws = connectWs(`${base}?token=${user.key}`);
+    await ws.opened;
+    await t.services.database.db
+      .updateTable('api_keys')
+      .set({ is_active: false })
+      .where('user_id', '=', user.id)
+      .execute();
+    const closed = await ws.closed;
+    expect(closed.code).toBe(1008);
   });
 
   it('subscribes with the token in the query, forwards events verbatim, unsubscribes', async (ctx) => {
