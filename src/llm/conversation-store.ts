@@ -8,6 +8,7 @@ import type { ModelMessage } from 'ai';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { fromJson, nowIso, toJson } from '../db/values.js';
+import { resolveEndUser } from '../memory/end-user.js';
 
 export const INTERRUPTED_TOOL_RESULT = 'Error: this tool call was interrupted before it returned a result.';
 
@@ -16,6 +17,20 @@ export function memoryThreadId(userId: number | null, workflowId: number, chatId
   const user = userId ?? 'anonymous';
   if (chatId !== undefined && chatId !== null && chatId !== '') return `${user}:${chatId}:${workflowId}`;
   return `${user}:${workflowId}`;
+}
+
+/**
+ * The conversation thread of an execution: per chat when the trigger names one; webhook callers, who
+ * all arrive with the platform key's user, are kept apart by their end user.
+ */
+export function conversationThreadFor(
+  userId: number | null,
+  workflowId: number,
+  trigger: Record<string, unknown>,
+): string {
+  const caller = resolveEndUser({ payload: trigger });
+  const conversation = trigger.chat_id ?? (caller?.channel === 'webhook' ? caller.canonicalId : undefined);
+  return memoryThreadId(userId, workflowId, conversation);
 }
 
 /** Scratch thread of one node run (state carried across a spawn & await). */

@@ -10,7 +10,7 @@ import type { Services } from '../services.js';
 import { runAgentLoop, takeRunState } from './agent-loop.js';
 import { type AiNodeContext, loadAiNodeContext } from './ai-node-context.js';
 import { contextWindowFor } from './context-window.js';
-import { appendMessages, loadThread, memoryThreadId, messageText } from './conversation-store.js';
+import { appendMessages, conversationThreadFor, loadThread, messageText } from './conversation-store.js';
 import { applyOutputParser } from './output-parser.js';
 import { type ResolvedModel, resolveModel } from './resolve-model.js';
 import { buildTools } from './tools/index.js';
@@ -81,7 +81,7 @@ export async function runAgentNode(
 
   const memoryThread =
     ctx.config.conversation_memory && ai.execution.depth === 0
-      ? memoryThreadId(ai.execution.userId, ai.workflow.id, ctx.trigger.chat_id)
+      ? conversationThreadFor(ai.execution.userId, ai.workflow.id, ctx.trigger)
       : null;
   const persist = async (messages: ModelMessage[]) => {
     if (memoryThread) await appendMessages(ai.db, memoryThread, messages, ai.execution.id);
