@@ -3,8 +3,9 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { fromJson, toBool } from '../db/values.js';
+import { toBool } from '../db/values.js';
 import type { NodeConfigData } from '../nodes/define-node.js';
+import { parseNodeConfig } from '../workflows/out.js';
 
 export interface GraphNode {
   dbId: number;
@@ -42,34 +43,8 @@ export interface WorkflowGraph {
   edges: GraphEdge[];
 }
 
-const DEFAULT_CONFIG: NodeConfigData = {
-  system_prompt: '',
-  extra_config: {},
-  llm_credential_id: null,
-  model_name: '',
-  temperature: null,
-  max_tokens: null,
-  top_p: null,
-  frequency_penalty: null,
-  presence_penalty: null,
-  timeout: null,
-  max_retries: null,
-  response_format: null,
-  credential_id: null,
-  is_active: true,
-  priority: 0,
-  trigger_config: {},
-};
-
-/** Parses a stored node config, filling every missing key with its default. */
-export function parseNodeConfig(text: string | null | undefined): NodeConfigData {
-  const raw = fromJson<Partial<NodeConfigData>>(text, {});
-  const merged = { ...DEFAULT_CONFIG, ...raw };
-  if (!merged.extra_config || typeof merged.extra_config !== 'object') merged.extra_config = {};
-  if (!merged.trigger_config || typeof merged.trigger_config !== 'object') merged.trigger_config = {};
-  if (merged.is_active === null || merged.is_active === undefined) merged.is_active = true;
-  return merged;
-}
+/** One parser for stored node configs, shared with the API's serialisation. */
+export { parseNodeConfig } from '../workflows/out.js';
 
 export async function loadWorkflowGraph(
   db: Kysely<Database>,

@@ -101,11 +101,13 @@ export function workflowOut(row: WorkflowRow, counts: WorkflowCounts): WorkflowO
 }
 
 /** The stored config over the defaults, so every key is present even for old rows. */
-export function parseNodeConfig(text: string): NodeConfigData {
+/** A stored node config with every key present (defaults fill the gaps). */
+export function parseNodeConfig(text: string | null | undefined): NodeConfigData {
   const stored = fromJson<Partial<NodeConfigData>>(text, {});
   const config = { ...defaultNodeConfig(), ...stored };
   if (!config.extra_config || typeof config.extra_config !== 'object') config.extra_config = {};
   if (!config.trigger_config || typeof config.trigger_config !== 'object') config.trigger_config = {};
+  if (config.is_active === null || config.is_active === undefined) config.is_active = true;
   return config;
 }
 
