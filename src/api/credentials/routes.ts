@@ -16,7 +16,7 @@ import { CredentialSecretError, canEncrypt, encryptSecrets } from '../../llm/cre
 import { type CredentialRow, credentialOut, unpack } from '../../llm/credential-store.js';
 import { listModels, testCredential } from '../../llm/test-credential.js';
 import { currentUser, isAdmin, requireAuthentication } from '../guards.js';
-import { validate } from '../validate.js';
+import { toIssues, validate } from '../validate.js';
 
 const ZType = z.enum(['llm', 'gateway', 'git', 'tool']);
 const ZCreate = z.object({
@@ -36,6 +36,17 @@ const ZId = z.object({ id: z.coerce.number().int().positive() });
 const ZBatch = z.object({ ids: z.array(z.number().int()).max(1000) });
 
 const badGateway = (detail: string) => new AppError(502, detail, 'BAD_GATEWAY');
+
+/** Validates a credential's `detail` for its type; a bad field is a 422 naming `body.detail.<field>`. */
+function parseDetail(...args: Parameters<typeof applyDetailInput>): ReturnType<typeof applyDetailInput> {
+  try {
+    return applyDetailInput(...args);
+  } catch (err) {
+    if (!(err instanceof z.ZodError)) throw err;
+    const issues = toIssues(err, 'body').map((i) => ({ ...i, loc: ['body', 'detail', ...i.loc.slice(1)] }));
+    throw new AppError(422, issues, 'VALIDATION');
+  }
+}
 
 export async function credentialsRoutes(app: FastifyInstance): Promise<void> {
   requireAuthentication(app);
@@ -91,22 +102,7 @@ export async function credentialsRoutes(app: FastifyInstance): Promise<void> {
     const body = validate(ZCreate, request.body);
     requireKey();
     const type = body.credential_type as CredentialType;
-    let stored: ReturnType<typeof applyDetailInput>;
-    try {
-      stored = applyDetailInput(type, body.detail ?? {}, null);
-    } catch (err) {
-      if (err instanceof z.ZodError)
-        throw new AppError(
-          422,
-          err.issues.map((i) => ({
-            loc: ['body', 'detail', ...i.path.map(String)],
-            msg: i.message,
-            type: i.code,
-          })),
-          'VALIDATION',
-        );
-      throw err;
-    }
+    const stored = parseDetail(type, body.detail ?? {}, null);
     if (type === 'gateway') {
       stored.detail.gateway_credential_id = body.name;
       const d = (body.detail ?? {}) as Record<string, unknown>;
@@ -215,22 +211,7 @@ export async function credentialsRoutes(app: FastifyInstance): Promise<void> {
     if (body.detail) {
       requireKey();
       const current = load(row);
-      let stored: ReturnType<typeof applyDetailInput>;
-      try {
-        stored = applyDetailInput(row.credential_type, body.detail, current);
-      } catch (err) {
-        if (err instanceof z.ZodError)
-          throw new AppError(
-            422,
-            err.issues.map((i) => ({
-              loc: ['body', 'detail', ...i.path.map(String)],
-              msg: i.message,
-              type: i.code,
-            })),
-            'VALIDATION',
-          );
-        throw err;
-      }
+      const stored = parseDetail(row.credential_type, body.detail, current);
       if (row.credential_type === 'gateway') {
         const push: Record<string, unknown> = {};
         if (typeof body.detail.token === 'string' && body.detail.token && !body.detail.token.includes('****'))

@@ -3,7 +3,7 @@
  * `routes.ts`). Every mutation publishes its editing event on `workflow:<slug>` after it commits.
  * Edge problems answer 422 `{"detail":{"validation_errors":[…]}}`; an identical edge answers 409.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { AuthUser } from '../../auth/verify-api-key.js';
@@ -311,6 +311,20 @@ export async function nodesEdgesRoutes(app: FastifyInstance): Promise<void> {
   });
 
   // ---- edges ----
+  /** The edge named in the path, on a workflow the caller may see; 404 otherwise. */
+  const findEdge = async (request: FastifyRequest) => {
+    const params = validate(ZEdgeParam, request.params, 'path');
+    const wf = await findVisibleWorkflow(db, currentUser(request), params.slug);
+    const workflowId = toInt(wf.id);
+    const row = await db
+      .selectFrom('workflow_edges')
+      .selectAll()
+      .where('workflow_id', '=', workflowId)
+      .where('id', '=', params.edge_id)
+      .executeTakeFirst();
+    if (!row) throw notFound('Edge not found.');
+    return { wf, workflowId, row };
+  };
   app.get('/:slug/edges', async (request) => {
     const { slug } = validate(ZSlugParam, request.params, 'path');
     const wf = await findVisibleWorkflow(db, currentUser(request), slug);
@@ -348,16 +362,7 @@ export async function nodesEdgesRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.patch('/:slug/edges/:edge_id', async (request) => {
-    const params = validate(ZEdgeParam, request.params, 'path');
-    const wf = await findVisibleWorkflow(db, currentUser(request), params.slug);
-    const workflowId = toInt(wf.id);
-    const row = await db
-      .selectFrom('workflow_edges')
-      .selectAll()
-      .where('workflow_id', '=', workflowId)
-      .where('id', '=', params.edge_id)
-      .executeTakeFirst();
-    if (!row) throw notFound('Edge not found.');
+    const { wf, workflowId, row } = await findEdge(request);
     const input = validate(ZEdgeUpdate, request.body);
     const next: EdgeLike & { id: number } = {
       id: toInt(row.id),
@@ -390,16 +395,7 @@ export async function nodesEdgesRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.delete('/:slug/edges/:edge_id', async (request, reply) => {
-    const params = validate(ZEdgeParam, request.params, 'path');
-    const wf = await findVisibleWorkflow(db, currentUser(request), params.slug);
-    const workflowId = toInt(wf.id);
-    const row = await db
-      .selectFrom('workflow_edges')
-      .selectAll()
-      .where('workflow_id', '=', workflowId)
-      .where('id', '=', params.edge_id)
-      .executeTakeFirst();
-    if (!row) throw notFound('Edge not found.');
+    const { wf, workflowId, row } = await findEdge(request);
     await db.deleteFrom('workflow_edges').where('id', '=', row.id).execute();
     await emit(wf.slug, 'edge_deleted', { id: toInt(row.id) });
     if (row.edge_label === 'llm') {
