@@ -3,12 +3,17 @@
  * helpers every part of the orchestrator shares (outputs visible to a node, saving a state, events).
  */
 import type { Logger } from '../logger.js';
+import { getNodeType } from '../nodes/registry.js';
 import { type ExecutionEventType, publishExecutionEvent } from '../realtime/events.js';
-import { type ExecutionRow, type NodeState, saveNodeState, stateKey } from './execution-store.js';
+import type { SavePolicyHint } from '../retention/save-policy.js';
+import { type ExecutionRow, type NodeState, saveNodeStates, stateKey } from './execution-store.js';
 import type { WorkflowGraph } from './graph.js';
 import type { EngineDeps } from './run-execution.js';
 import { safeParse } from './run-helpers.js';
 import type { Scope, Topology } from './topology.js';
+
+/** Bounds the memory held by unwritten states (a long loop of pure nodes). */
+const MAX_UNSAVED = 200;
 
 export class ExecutionRun {
   readonly db;
@@ -20,6 +25,15 @@ export class ExecutionRun {
   explicitFinal: { value: unknown } | undefined;
   rootSlug: string | null = null;
   trigger: Record<string, unknown>;
+  /**
+   * Node states not written yet: results of replayable nodes (see NodeFlags.replayable) wait for the
+   * next durable write — another node's result, a suspend, or the finish — so a run of pure logic
+   * nodes costs one transaction, not one per node. A crash loses only work that is safe to redo.
+   */
+  private unsaved = new Map<string, NodeState>();
+  /** A deadline fixed by this run and not written yet (written with the next durable write). */
+  unsavedDeadline: string | null = null;
+  private nodeInputsStored = false;
 
   constructor(
     readonly deps: EngineDeps,
@@ -73,8 +87,38 @@ export class ExecutionRun {
   }
 
   async save(st: NodeState): Promise<void> {
-    this.states.set(stateKey(st.nodeId, st.iteration), st);
-    await saveNodeState(this.db, this.id, st);
+    const key = stateKey(st.nodeId, st.iteration);
+    this.states.set(key, st);
+    this.unsaved.set(key, st);
+    if (st.input !== undefined) this.nodeInputsStored = true;
+    const replayable = getNodeType(st.componentType)?.flags.replayable || st.status === 'skipped';
+    if (!replayable || st.status === 'waiting' || this.unsaved.size >= MAX_UNSAVED) await this.flush();
+  }
+
+  /** Writes the node states and deadline not written yet, in one transaction. */
+  async flush(): Promise<void> {
+    const pending = this.takeUnsaved();
+    if (pending.states.length || pending.deadline) await saveNodeStates(this.db, this.id, pending);
+  }
+
+  /** What the save policy needs to know, when the graph is loaded (else it reads it back). */
+  savePolicyHint(status: string): SavePolicyHint | undefined {
+    if (!this.graph) return undefined;
+    return {
+      policy: this.graph.workflow.savePolicy,
+      status,
+      triggerPayloadChars: this.row.trigger_payload.length,
+      nodeInputsStored: this.nodeInputsStored,
+    };
+  }
+
+  /** Hands the unwritten states over to a caller that writes them in its own transaction. */
+  takeUnsaved(): { states: NodeState[]; deadline: string | null } {
+    const states = [...this.unsaved.values()];
+    const deadline = this.unsavedDeadline;
+    this.unsaved.clear();
+    this.unsavedDeadline = null;
+    return { states, deadline };
   }
 
   async emit(type: ExecutionEventType, data?: Record<string, unknown>): Promise<void> {
@@ -142,6 +186,14 @@ export class ExecutionRun {
       finalOutput,
       error,
       trigger: this.trigger,
+      known: this.graph
+        ? {
+            componentTypes: this.graph.nodes.map((n) => n.componentType),
+            triggerType:
+              this.graph.nodes.find((n) => n.nodeId === this.row.trigger_node_id)?.componentType ?? null,
+            userId: this.row.user_id,
+          }
+        : undefined,
     };
   }
 }

@@ -9,7 +9,7 @@ import type { Database } from '../db/schema.js';
 import type { ExecutionStatus, ExecutionsTable, NodeRunStatus } from '../db/tables/executions.js';
 import { fromJson, nowIso, toJson } from '../db/values.js';
 import type { TokenUsage } from '../nodes/define-node.js';
-import { applySavePolicy } from '../retention/save-policy.js';
+import { applySavePolicy, type SavePolicyHint } from '../retention/save-policy.js';
 import { storedJson, storedMetadataJson } from '../retention/stored-payload.js';
 
 export type ExecutionRow = Selectable<ExecutionsTable>;
@@ -134,18 +134,6 @@ export async function heartbeat(db: Kysely<Database>, executionId: string, owner
     .execute();
 }
 
-export async function setDeadline(
-  db: Kysely<Database>,
-  executionId: string,
-  deadline: string,
-): Promise<void> {
-  await db
-    .updateTable('executions')
-    .set({ deadline_at: deadline })
-    .where('execution_id', '=', executionId)
-    .execute();
-}
-
 export async function loadNodeStates(
   db: Kysely<Database>,
   executionId: string,
@@ -178,13 +166,17 @@ export async function loadNodeStates(
 
 export const stateKey = (nodeId: string, iteration: string) => `${iteration}|${nodeId}`;
 
-/** Writes (inserts or replaces) one node run's state. */
-export async function saveNodeState(
-  db: Kysely<Database>,
-  executionId: string,
-  state: NodeState,
-): Promise<void> {
-  const values = {
+/** Node states to write, and the execution's deadline when it was fixed by this run. */
+export interface UnsavedState {
+  states: NodeState[];
+  deadline: string | null;
+}
+
+function nodeRow(executionId: string, state: NodeState) {
+  return {
+    execution_id: executionId,
+    node_id: state.nodeId,
+    iteration: state.iteration,
     component_type: state.componentType,
     status: state.status,
     input: state.input === undefined ? null : storedJson(state.input),
@@ -202,11 +194,62 @@ export async function saveNodeState(
     cost_usd: state.usage?.cost_usd ?? 0,
     llm_calls: state.usage?.llm_calls ?? 0,
   };
-  await db
-    .insertInto('execution_nodes')
-    .values({ execution_id: executionId, node_id: state.nodeId, iteration: state.iteration, ...values })
-    .onConflict((oc) => oc.columns(['execution_id', 'node_id', 'iteration']).doUpdateSet(values))
-    .execute();
+}
+
+const NODE_ROW_COLUMNS = Object.keys(
+  nodeRow('', {
+    nodeId: '',
+    iteration: '',
+    componentType: '',
+    status: 'success',
+    output: null,
+    route: null,
+    error: null,
+    errorCode: null,
+    metadata: {},
+    attempts: 0,
+    startedAt: null,
+    completedAt: null,
+    durationMs: null,
+  }),
+);
+const KEY_COLUMNS = ['execution_id', 'node_id', 'iteration'];
+// The statement text is fixed: written once here rather than built by the query builder on every
+// write (the engine's hottest statement; the builder cost more than SQLite did).
+const UPSERT_NODE_HEAD = sql.raw(`insert into execution_nodes (${NODE_ROW_COLUMNS.join(', ')}) values `);
+const UPSERT_NODE_TAIL = sql.raw(
+  ` on conflict (${KEY_COLUMNS.join(', ')}) do update set ` +
+    NODE_ROW_COLUMNS.filter((c) => !KEY_COLUMNS.includes(c))
+      .map((c) => `${c} = excluded.${c}`)
+      .join(', '),
+);
+
+/** Writes (inserts or replaces) node run states with one statement; `db` may be a transaction. */
+async function upsertNodeStates(db: Kysely<Database>, executionId: string, states: NodeState[]) {
+  if (!states.length) return;
+  const rows = states.map((st) => sql`(${sql.join(Object.values(nodeRow(executionId, st)))})`);
+  await sql`${UPSERT_NODE_HEAD}${sql.join(rows)}${UPSERT_NODE_TAIL}`.execute(db);
+}
+
+async function writeUnsaved(db: Kysely<Database>, executionId: string, unsaved: UnsavedState) {
+  await upsertNodeStates(db, executionId, unsaved.states);
+  if (unsaved.deadline) {
+    await db
+      .updateTable('executions')
+      .set({ deadline_at: unsaved.deadline })
+      .where('execution_id', '=', executionId)
+      .execute();
+  }
+}
+
+/** Writes node states (and a newly fixed deadline) in one transaction. */
+export async function saveNodeStates(
+  db: Kysely<Database>,
+  executionId: string,
+  unsaved: UnsavedState,
+): Promise<void> {
+  if (!unsaved.deadline) return upsertNodeStates(db, executionId, unsaved.states);
+  await db.transaction().execute((trx) => writeUnsaved(trx, executionId, unsaved));
 }
 
 export interface FinishFields {
@@ -222,9 +265,12 @@ export async function finishExecution(
   db: Kysely<Database>,
   executionId: string,
   fields: FinishFields,
+  opts: { unsaved?: UnsavedState; savePolicy?: SavePolicyHint } = {},
 ): Promise<boolean> {
-  // One transaction: whoever sees the execution finished also sees its payloads trimmed.
+  // One transaction: whoever sees the execution finished also sees its node rows and its payloads
+  // trimmed.
   return db.transaction().execute(async (trx) => {
+    if (opts.unsaved) await upsertNodeStates(trx, executionId, opts.unsaved.states);
     const result = await trx
       .updateTable('executions')
       .set({
@@ -235,6 +281,7 @@ export async function finishExecution(
         completed_at: nowIso(),
         lease_owner: null,
         wake_at: null,
+        ...(opts.unsaved?.deadline ? { deadline_at: opts.unsaved.deadline } : {}),
         ...(fields.usage
           ? {
               total_input_tokens: fields.usage.input,
@@ -250,7 +297,7 @@ export async function finishExecution(
       .executeTakeFirst();
     const finished = Number(result.numUpdatedRows) > 0;
     // The workflow's save policy drops the payloads it does not keep, now that nothing resumes from them.
-    if (finished) await applySavePolicy(trx, executionId);
+    if (finished) await applySavePolicy(trx, executionId, opts.savePolicy);
     return finished;
   });
 }

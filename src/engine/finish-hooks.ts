@@ -12,6 +12,15 @@ export interface FinishedExecution {
   finalOutput: unknown;
   error: string | null;
   trigger: Record<string, unknown>;
+  /** What the engine knew about the run, so hooks need not read it back (absent: read it). */
+  known?: {
+    /** The component types of the workflow's nodes. */
+    componentTypes: string[];
+    /** The component type of the trigger node that started it. */
+    triggerType: string | null;
+    /** The platform user who started it. */
+    userId: number | null;
+  };
 }
 
 export type FinishHook = (deps: Services, finished: FinishedExecution) => Promise<void>;

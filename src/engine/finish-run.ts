@@ -10,11 +10,16 @@ import { runFinishHooks } from './finish-hooks.js';
 export async function complete(run: ExecutionRun): Promise<void> {
   const finalOutput = computeFinalOutput(run.topo, run.states, run.explicitFinal);
   const t = run.totals();
-  const done = await finishExecution(run.db, run.id, {
-    status: 'completed',
-    finalOutput,
-    usage: { input: t.input, output: t.output, cost: t.cost, calls: t.calls },
-  });
+  const done = await finishExecution(
+    run.db,
+    run.id,
+    {
+      status: 'completed',
+      finalOutput,
+      usage: { input: t.input, output: t.output, cost: t.cost, calls: t.calls },
+    },
+    { unsaved: run.takeUnsaved(), savePolicy: run.savePolicyHint('completed') },
+  );
   if (!done) return;
   await run.emit('execution_completed', {
     output: finalOutput,
@@ -40,12 +45,17 @@ export async function fail(
   nodeId: string | null,
 ): Promise<void> {
   const t = run.states.size ? run.totals() : undefined;
-  const done = await finishExecution(run.db, run.id, {
-    status: 'failed',
-    errorMessage: message.slice(0, 2000),
-    errorCode: code,
-    usage: t ? { input: t.input, output: t.output, cost: t.cost, calls: t.calls } : undefined,
-  });
+  const done = await finishExecution(
+    run.db,
+    run.id,
+    {
+      status: 'failed',
+      errorMessage: message.slice(0, 2000),
+      errorCode: code,
+      usage: t ? { input: t.input, output: t.output, cost: t.cost, calls: t.calls } : undefined,
+    },
+    { unsaved: run.takeUnsaved(), savePolicy: run.savePolicyHint('failed') },
+  );
   if (!done) return;
   await run.emit('execution_failed', { error: message.slice(0, 500), error_code: code });
   await wakeParent(run);

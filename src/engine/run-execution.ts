@@ -12,18 +12,12 @@ import { nowIso } from '../db/values.js';
 import { executionChannel } from '../realtime/events.js';
 import type { Services } from '../services.js';
 import { ExecutionRun } from './execution-run.js';
-import {
-  claimExecution,
-  heartbeat,
-  loadNodeStates,
-  setDeadline,
-  suspendExecution,
-} from './execution-store.js';
+import { claimExecution, heartbeat, loadNodeStates, suspendExecution } from './execution-store.js';
 import { complete, fail, timeoutFailure } from './finish-run.js';
 import { loadWorkflowGraph } from './graph.js';
 import type { ScopeOutcome } from './run-helpers.js';
 import { runScope } from './run-scope.js';
-import { buildTopology, TopologyError } from './topology.js';
+import { TopologyError, topologyOf } from './topology.js';
 
 export type EngineDeps = Services;
 
@@ -58,7 +52,10 @@ async function main(run: ExecutionRun, firstStart: boolean): Promise<void> {
   let deadline = run.row.deadline_at;
   if (!deadline) {
     deadline = new Date(startedMs + graph.workflow.maxExecutionSeconds * 1000).toISOString();
-    await setDeadline(run.db, run.id, deadline);
+    // Written with the run's first durable write: until then a restart derives the same deadline
+    // from the stored start time.
+    run.row.deadline_at = deadline;
+    run.unsavedDeadline = deadline;
   }
   if (firstStart) await run.emit('execution_started', { workflow_id: graph.workflow.id });
   if (Date.parse(deadline) <= Date.now()) {
@@ -67,7 +64,7 @@ async function main(run: ExecutionRun, firstStart: boolean): Promise<void> {
   }
 
   try {
-    run.topo = buildTopology(graph, run.row.trigger_node_id);
+    run.topo = topologyOf(graph, run.row.trigger_node_id);
   } catch (err) {
     const message =
       err instanceof TopologyError ? err.message : `Could not build the workflow graph: ${String(err)}`;
@@ -125,6 +122,7 @@ async function main(run: ExecutionRun, firstStart: boolean): Promise<void> {
       );
       return;
     case 'suspend':
+      await run.flush();
       await suspendExecution(run.db, run.id, WORKER_ID, outcome.status, outcome.wakeAt);
       if (outcome.wakeAt) {
         await run.deps.queue.enqueue(
@@ -135,6 +133,7 @@ async function main(run: ExecutionRun, firstStart: boolean): Promise<void> {
       return;
     case 'aborted':
       if (run.abort.signal.reason === 'timeout') await timeoutFailure(run);
+      else await run.flush();
       return;
   }
 }

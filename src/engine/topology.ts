@@ -68,6 +68,28 @@ function makeScope(nodes: Set<string>, entries: Set<string>, edges: GraphEdge[])
 }
 
 /** Builds the topology for a run fired by `triggerNodeId` (or unscoped when null). */
+/** Topologies built from the same (cached, frozen) node list, per trigger node. */
+const topologies = new WeakMap<readonly GraphNode[], Map<string, Topology>>();
+
+/**
+ * The topology of a graph for one trigger, reused while the graph's node and edge lists are the same
+ * objects (graph.ts shares them until the workflow's graph changes). Runs only read it.
+ */
+export function topologyOf(graph: WorkflowGraph, triggerNodeId: string | null): Topology {
+  let byTrigger = topologies.get(graph.nodes);
+  if (!byTrigger) {
+    byTrigger = new Map();
+    topologies.set(graph.nodes, byTrigger);
+  }
+  const key = triggerNodeId ?? '';
+  let topo = byTrigger.get(key);
+  if (!topo) {
+    topo = buildTopology(graph, triggerNodeId);
+    byTrigger.set(key, topo);
+  }
+  return topo;
+}
+
 export function buildTopology(graph: WorkflowGraph, triggerNodeId: string | null): Topology {
   const byId = new Map(graph.nodes.map((n) => [n.nodeId, n]));
   const control = graph.edges.filter((e) => CONTROL_LABELS.has(e.label) && e.target);

@@ -105,10 +105,12 @@ export async function markCancelledByPerson(
 ): Promise<void> {
   await failNodeState(run, st.nodeId, iteration, st.componentType, 'Denied by a person.', 'denied', st);
   run.abort.abort('cancelled');
-  await finishExecution(run.db, run.id, {
-    status: 'cancelled',
-    errorMessage: 'Denied at a confirmation step.',
-  });
+  await finishExecution(
+    run.db,
+    run.id,
+    { status: 'cancelled', errorMessage: 'Denied at a confirmation step.' },
+    { unsaved: run.takeUnsaved(), savePolicy: run.savePolicyHint('cancelled') },
+  );
   await run.emit('execution_cancelled', { execution_id: run.id });
 }
 

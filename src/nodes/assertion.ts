@@ -19,7 +19,7 @@ export const assertion = defineNode({
     { name: 'route', data_type: 'string' },
   ],
   config: ZAssertionConfig,
-  flags: { executable: true },
+  flags: { executable: true, replayable: true },
   palette: { label: 'Assertion', color: CATEGORY_COLORS.logic, icon: 'check' },
   async run(ctx) {
     const scope = { node_outputs: ctx.outputs, trigger: ctx.trigger, loop: ctx.loop };

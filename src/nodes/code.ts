@@ -23,7 +23,7 @@ export const code = defineNode({
   inputs: [{ name: 'input', data_type: 'any' }],
   outputs: [{ name: 'output', data_type: 'any' }],
   config: ZCodeConfig,
-  flags: { executable: true },
+  flags: { executable: true, replayable: true },
   palette: { label: 'Code', color: '#64748b', icon: 'code' },
   async run(ctx) {
     if (!ctx.config.code.trim()) throw new Error('No code provided.');

@@ -59,6 +59,11 @@ export interface NodeFlags {
   subComponent?: boolean;
   /** Runs in the flow, and can also be given to an agent with a `tool` edge (identify_user). */
   agentTool?: boolean;
+  /**
+   * Computes only from its inputs (no side effects), so running it again after a crash is harmless:
+   * its result row is written together with the execution's next durable write instead of on its own.
+   */
+  replayable?: boolean;
 }
 
 /** Token usage of one node run (LLM nodes). */

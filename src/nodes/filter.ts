@@ -20,7 +20,7 @@ export const filter = defineNode({
   inputs: [{ name: 'input', data_type: 'array', required: true }],
   outputs: [{ name: 'filtered', data_type: 'array' }],
   config: ZFilterConfig,
-  flags: { executable: true },
+  flags: { executable: true, replayable: true },
   palette: { label: 'Filter', color: CATEGORY_COLORS.logic, icon: 'filter' },
   async run(ctx) {
     const source = ctx.config.source_node

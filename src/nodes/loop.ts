@@ -22,7 +22,7 @@ export const loop = defineNode({
   inputs: [{ name: 'items', data_type: 'array', required: true }],
   outputs: [{ name: 'results', data_type: 'array' }],
   config: ZLoopConfig,
-  flags: { executable: true },
+  flags: { executable: true, replayable: true },
   palette: { label: 'Loop', color: CATEGORY_COLORS.logic, icon: 'repeat' },
   async run(ctx) {
     const source = ctx.config.source_node

@@ -19,7 +19,7 @@ export const merge = defineNode({
   inputs: [{ name: 'branches', data_type: 'any', required: true }],
   outputs: [{ name: 'merged', data_type: 'any' }],
   config: ZMergeConfig,
-  flags: { executable: true },
+  flags: { executable: true, replayable: true },
   palette: { label: 'Merge', color: CATEGORY_COLORS.logic, icon: 'merge' },
   async run(ctx) {
     const sources = ctx.config.source_nodes.length

@@ -14,7 +14,7 @@ export const replyChat = defineNode({
   inputs: [{ name: 'input', data_type: 'any' }],
   outputs: [{ name: 'output', data_type: 'string' }],
   config: ZReplyChatConfig,
-  flags: { executable: true },
+  flags: { executable: true, replayable: true },
   palette: { label: 'Reply', color: CATEGORY_COLORS.output, icon: 'reply' },
   async run(ctx) {
     const message = ctx.nodeConfig.system_prompt || ctx.config.message;

@@ -17,7 +17,7 @@ export const router = defineNode({
   inputs: [MESSAGES_IN],
   outputs: [{ name: 'route', data_type: 'string' }],
   config: ZRouterConfig,
-  flags: { executable: true },
+  flags: { executable: true, replayable: true },
   accepts: { model: true, output_parser: true },
   palette: { label: 'Router', color: CATEGORY_COLORS.ai, icon: 'signpost' },
   run: (ctx) => runRouter(ctx),

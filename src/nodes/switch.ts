@@ -23,7 +23,7 @@ export const switchNode = defineNode({
   inputs: [{ name: 'input', data_type: 'any' }],
   outputs: [{ name: 'route', data_type: 'string' }],
   config: ZSwitchConfig,
-  flags: { executable: true },
+  flags: { executable: true, replayable: true },
   palette: { label: 'Switch', color: CATEGORY_COLORS.logic, icon: 'split' },
   async run(ctx) {
     const scope = { node_outputs: ctx.outputs, trigger: ctx.trigger, loop: ctx.loop };

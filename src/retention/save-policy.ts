@@ -59,28 +59,45 @@ async function capTriggerPayload(db: Kysely<Database>, executionId: string): Pro
   }
 }
 
+/** What the engine already knows about a finishing execution, so nothing has to be read back. */
+export interface SavePolicyHint {
+  policy: SavePolicy;
+  status: string;
+  /** Length of the stored trigger payload, in characters. */
+  triggerPayloadChars: number;
+  /** Whether any of its node rows were written with an input. */
+  nodeInputsStored: boolean;
+}
+
 /**
  * Applies the workflow's save policy to a finished execution's stored rows. Call it inside the
  * transaction that finishes the execution (finishExecution does).
  */
-export async function applySavePolicy(db: Kysely<Database>, executionId: string): Promise<void> {
-  const row = await db
-    .selectFrom('executions')
-    .innerJoin('workflows', 'workflows.id', 'executions.workflow_id')
-    .select([
-      'executions.status',
-      'workflows.save_policy',
-      sql<number>`length(executions.trigger_payload)`.as('payload_chars'),
-    ])
-    .where('executions.execution_id', '=', executionId)
-    .executeTakeFirst();
+export async function applySavePolicy(
+  db: Kysely<Database>,
+  executionId: string,
+  hint?: SavePolicyHint,
+): Promise<void> {
+  const row = hint
+    ? { ...hint, payload_chars: hint.triggerPayloadChars }
+    : await db
+        .selectFrom('executions')
+        .innerJoin('workflows', 'workflows.id', 'executions.workflow_id')
+        .select([
+          'executions.status',
+          'workflows.save_policy as policy',
+          sql<number>`length(executions.trigger_payload)`.as('payload_chars'),
+        ])
+        .where('executions.execution_id', '=', executionId)
+        .executeTakeFirst();
   if (!row) return;
-  const drop = payloadsToDrop(toSavePolicy(row.save_policy), row.status);
+  const drop = payloadsToDrop(toSavePolicy(row.policy), row.status);
   if (!drop?.outputs && Number(row.payload_chars) * 3 > maxStoredPayloadBytes()) {
     await capTriggerPayload(db, executionId);
   }
   if (!drop) return;
   if (!drop.outputs) {
+    if (hint && !hint.nodeInputsStored) return;
     await db
       .updateTable('execution_nodes')
       .set({ input: null })

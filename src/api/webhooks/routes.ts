@@ -140,10 +140,11 @@ export async function webhooksRoutes(app: FastifyInstance): Promise<void> {
         reply.status(202);
         return { status: 'accepted', execution_id: executionId, message: 'Workflow execution started.' };
       }
-      const timeout = new Promise<null>((resolve) =>
-        setTimeout(() => resolve(null), settings.wait_timeout_seconds * 1000).unref(),
-      );
-      const outcome = await Promise.race([finished, timeout]);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<null>((resolve) => {
+        timer = setTimeout(() => resolve(null), settings.wait_timeout_seconds * 1000);
+      });
+      const outcome = await Promise.race([finished, timeout]).finally(() => clearTimeout(timer));
       if (!outcome) {
         reply.status(202);
         return {

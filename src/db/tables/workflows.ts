@@ -26,6 +26,8 @@ export interface WorkflowsTable {
   updated_at: string;
   /** What finished executions keep: `all` | `outputs` (default) | `failures` | `metadata` (migration 0007). */
   save_policy: Generated<string>;
+  /** Bumped by database triggers on every node or edge change (migration 0009). */
+  graph_version: Generated<number>;
 }
 
 export interface WorkflowNodesTable {
