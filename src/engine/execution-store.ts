@@ -48,32 +48,27 @@ export interface NewExecution {
 }
 
 export async function insertExecution(db: Kysely<Database>, input: NewExecution): Promise<ExecutionRow> {
-  const executionId = input.executionId ?? randomUUID();
-  return db
-    .insertInto('executions')
-    .values({
-      execution_id: executionId,
-      workflow_id: input.workflowId,
-      trigger_node_id: input.triggerNodeId,
-      user_id: input.userId,
-      parent_execution_id: input.parentExecutionId ?? null,
-      parent_node_id: input.parentNodeId ?? null,
-      root_execution_id: input.rootExecutionId ?? null,
-      depth: input.depth ?? 0,
-      thread_id: input.threadId ?? randomUUID().replace(/-/g, ''),
-      status: 'pending',
-      // Full: it is the execution's input (read back on every start and resume); capped at finish.
-      trigger_payload: toJson(input.payload),
-      created_at: nowIso(),
-      recoveries: 0,
-      total_input_tokens: 0,
-      total_output_tokens: 0,
-      total_tokens: 0,
-      total_cost_usd: 0,
-      llm_calls: 0,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const values = {
+    execution_id: input.executionId ?? randomUUID(),
+    workflow_id: input.workflowId,
+    trigger_node_id: input.triggerNodeId,
+    user_id: input.userId,
+    parent_execution_id: input.parentExecutionId ?? null,
+    parent_node_id: input.parentNodeId ?? null,
+    root_execution_id: input.rootExecutionId ?? null,
+    depth: input.depth ?? 0,
+    thread_id: input.threadId ?? randomUUID().replace(/-/g, ''),
+    status: 'pending',
+    // Full: it is the execution's input (read back on every start and resume); capped at finish.
+    trigger_payload: toJson(input.payload),
+    created_at: nowIso(),
+  };
+  // Fixed SQL text, like the claim: one per execution. The counters start at their column defaults.
+  const inserted = await sql<ExecutionRow>`
+    insert into executions (${sql.raw(Object.keys(values).join(', '))})
+    values (${sql.join(Object.values(values))})
+    returning *`.execute(db);
+  return inserted.rows[0];
 }
 
 export type ClaimResult =
@@ -93,27 +88,16 @@ export async function claimExecution(
 ): Promise<ClaimResult> {
   const now = nowIso();
   const staleBefore = new Date(Date.now() - staleMs).toISOString();
-  // One statement in the common case: take the lease and read the row back.
-  const row = await db
-    .updateTable('executions')
-    .set({
-      status: 'running',
-      lease_owner: owner,
-      heartbeat_at: now,
-      started_at: sql<string>`coalesce(started_at, ${now})`,
-      wake_at: null,
-    })
-    .where('execution_id', '=', executionId)
-    .where('status', 'in', ['pending', 'running'])
-    .where((eb) =>
-      eb.or([
-        eb('lease_owner', 'is', null),
-        eb('lease_owner', '=', owner),
-        eb('heartbeat_at', '<', staleBefore),
-      ]),
-    )
-    .returningAll()
-    .executeTakeFirst();
+  // One statement in the common case: take the lease and read the row back. Fixed SQL text: it
+  // runs for every execution, and the query builder cost more than the statement.
+  const claimed = await sql<ExecutionRow>`
+    update executions
+    set status = 'running', lease_owner = ${owner}, heartbeat_at = ${now},
+        started_at = coalesce(started_at, ${now}), wake_at = null
+    where execution_id = ${executionId} and status in ('pending', 'running')
+      and (lease_owner is null or lease_owner = ${owner} or heartbeat_at < ${staleBefore})
+    returning *`.execute(db);
+  const row = claimed.rows[0];
   if (row) return { kind: 'claimed', row, firstStart: row.started_at === now && !row.deadline_at };
   const again = await db
     .selectFrom('executions')
