@@ -6,46 +6,23 @@
  *
  *   npm run bench -- storage [executions=10000] [concurrency=8]
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { sql } from 'kysely';
-import { buildApp } from '../src/api/app.js';
-import { createFirstAdmin } from '../src/auth/create-user.js';
-import { openServices } from '../src/boot.js';
-import { loadSettings } from '../src/config.js';
-import { silentLogger } from '../src/logger.js';
-import { startRuntime } from '../src/runtime.js';
-import { closeJavaScriptSandbox } from '../src/sandbox/quickjs-runner.js';
 import { seedWorkflow } from '../test/helpers/seed-workflow.js';
+import { startEmbeddedServer } from './embedded-server.js';
 
 const TOTAL = Number(process.argv[2] ?? 10_000);
 const CONCURRENCY = Number(process.argv[3] ?? 8);
 
 async function main() {
-  const dir = mkdtempSync(join(tmpdir(), 'pipelit-bench-storage-'));
-  const file = join(dir, 'bench.db');
-  const settings = loadSettings(
-    {
-      DATABASE_URL: `sqlite:///${file}`,
-      PIPELIT_DIR: dir,
-      SECRET_KEY: 'bench-secret-key-long-enough-for-production-use',
-      FIELD_ENCRYPTION_KEY: 'x0Rb1LF2lXbC4bR6dWTc8XoXz9Xq2Yd3sN1nG2Nf8vE=',
-      LOG_LEVEL: 'silent',
-      RATE_LIMIT_PER_MINUTE: '0',
-      RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0',
-      // Measure growth, not pruning.
-      EXECUTION_RETENTION_MAX_COUNT_SUCCESS: '0',
-      EXECUTION_RETENTION_DAYS_SUCCESS: '0',
-    },
-    dir,
-  );
-  const services = await openServices(settings, silentLogger());
-  const app = await buildApp(services, { serveSpa: false });
-  const runtime = await startRuntime(services, { role: 'server' });
-  const db = services.database.db;
-  const admin = await createFirstAdmin(db, dir, { username: 'bench', password: 'bench-password' });
-  await seedWorkflow(db, admin!.id, {
+  const server = await startEmbeddedServer('storage', {
+    // Measure growth, not pruning.
+    EXECUTION_RETENTION_MAX_COUNT_SUCCESS: '0',
+    EXECUTION_RETENTION_DAYS_SUCCESS: '0',
+  });
+  const { app, db, file } = server;
+  await seedWorkflow(db, server.adminId, {
     slug: 'storage',
     nodes: [
       {
@@ -108,13 +85,8 @@ async function main() {
     console.log('(dbstat is not available in this SQLite build)');
   }
 
-  await app.close();
-  await runtime.stop();
-  await closeJavaScriptSandbox();
-  await services.queue.close();
-  await services.database.close();
+  await server.stop(Boolean(process.env.KEEP_BENCH_DB));
   if (process.env.KEEP_BENCH_DB) console.log(`kept ${file}`);
-  else rmSync(dir, { recursive: true, force: true });
 }
 
 main().catch((err) => {

@@ -5,19 +5,11 @@
  *
  *   npm run bench -- webhook [seconds-per-step]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { cpus, totalmem } from 'node:os';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
-import { buildApp } from '../src/api/app.js';
-import { createFirstAdmin } from '../src/auth/create-user.js';
-import { openServices } from '../src/boot.js';
-import { loadSettings } from '../src/config.js';
-import { silentLogger } from '../src/logger.js';
-import { startRuntime } from '../src/runtime.js';
-import { closeJavaScriptSandbox } from '../src/sandbox/quickjs-runner.js';
 import { seedWorkflow } from '../test/helpers/seed-workflow.js';
+import { startEmbeddedServer } from './embedded-server.js';
 
 const seconds = Number(process.argv[2] ?? 8);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,10,50').split(',').map(Number);
@@ -56,25 +48,9 @@ async function load(
 }
 
 async function main() {
-  const dir = mkdtempSync(join(tmpdir(), 'pipelit-bench-'));
-  const settings = loadSettings(
-    {
-      DATABASE_URL: `sqlite:///${join(dir, 'bench.db')}`,
-      PIPELIT_DIR: dir,
-      SECRET_KEY: 'bench-secret-key-long-enough-for-production-use',
-      FIELD_ENCRYPTION_KEY: 'x0Rb1LF2lXbC4bR6dWTc8XoXz9Xq2Yd3sN1nG2Nf8vE=',
-      LOG_LEVEL: 'silent',
-      RATE_LIMIT_PER_MINUTE: '0',
-      RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0',
-    },
-    dir,
-  );
-  const services = await openServices(settings, silentLogger());
-  const app = await buildApp(services, { serveSpa: false });
-  const runtime = await startRuntime(services, { role: 'server' });
-  const db = services.database.db;
-  const admin = await createFirstAdmin(db, dir, { username: 'bench', password: 'bench-password' });
-  await seedWorkflow(db, admin!.id, {
+  const server = await startEmbeddedServer('webhook');
+  const { app, db } = server;
+  await seedWorkflow(db, server.adminId, {
     slug: 'bench',
     nodes: [
       {
@@ -143,12 +119,7 @@ async function main() {
   }
 
   await bare.close();
-  await app.close();
-  await runtime.stop();
-  await closeJavaScriptSandbox();
-  await services.queue.close();
-  await services.database.close();
-  rmSync(dir, { recursive: true, force: true });
+  await server.stop();
 }
 
 main().catch((err) => {

@@ -6,7 +6,13 @@ import type { Logger } from '../logger.js';
 import { getNodeType } from '../nodes/registry.js';
 import { type ExecutionEventType, publishExecutionEvent } from '../realtime/events.js';
 import type { SavePolicyHint } from '../retention/save-policy.js';
-import { type ExecutionRow, type NodeState, saveNodeStates, stateKey } from './execution-store.js';
+import {
+  type ExecutionRow,
+  type NodeState,
+  saveNodeStates,
+  stateKey,
+  type UnsavedState,
+} from './execution-store.js';
 import type { WorkflowGraph } from './graph.js';
 import type { EngineDeps } from './run-execution.js';
 import { safeParse } from './run-helpers.js';
@@ -113,7 +119,7 @@ export class ExecutionRun {
   }
 
   /** Hands the unwritten states over to a caller that writes them in its own transaction. */
-  takeUnsaved(): { states: NodeState[]; deadline: string | null } {
+  takeUnsaved(): UnsavedState {
     const states = [...this.unsaved.values()];
     const deadline = this.unsavedDeadline;
     this.unsaved.clear();

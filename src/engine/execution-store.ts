@@ -215,25 +215,21 @@ async function upsertNodeStates(db: Kysely<Database>, executionId: string, state
   await sql`${UPSERT_NODE_HEAD}${sql.join(rows)}${UPSERT_NODE_TAIL}`.execute(db);
 }
 
-async function writeUnsaved(db: Kysely<Database>, executionId: string, unsaved: UnsavedState) {
-  await upsertNodeStates(db, executionId, unsaved.states);
-  if (unsaved.deadline) {
-    await db
-      .updateTable('executions')
-      .set({ deadline_at: unsaved.deadline })
-      .where('execution_id', '=', executionId)
-      .execute();
-  }
-}
-
 /** Writes node states (and a newly fixed deadline) in one transaction. */
 export async function saveNodeStates(
   db: Kysely<Database>,
   executionId: string,
-  unsaved: UnsavedState,
+  { states, deadline }: UnsavedState,
 ): Promise<void> {
-  if (!unsaved.deadline) return upsertNodeStates(db, executionId, unsaved.states);
-  await db.transaction().execute((trx) => writeUnsaved(trx, executionId, unsaved));
+  if (!deadline) return upsertNodeStates(db, executionId, states);
+  await db.transaction().execute(async (trx) => {
+    await upsertNodeStates(trx, executionId, states);
+    await trx
+      .updateTable('executions')
+      .set({ deadline_at: deadline })
+      .where('execution_id', '=', executionId)
+      .execute();
+  });
 }
 
 export interface FinishFields {

@@ -67,7 +67,6 @@ function makeScope(nodes: Set<string>, entries: Set<string>, edges: GraphEdge[])
   return { nodes, entries, incoming, outgoing };
 }
 
-/** Builds the topology for a run fired by `triggerNodeId` (or unscoped when null). */
 /** Topologies built from the same (cached, frozen) node list, per trigger node. */
 const topologies = new WeakMap<readonly GraphNode[], Map<string, Topology>>();
 
@@ -90,7 +89,8 @@ export function topologyOf(graph: WorkflowGraph, triggerNodeId: string | null): 
   return topo;
 }
 
-export function buildTopology(graph: WorkflowGraph, triggerNodeId: string | null): Topology {
+/** Builds the topology for a run fired by `triggerNodeId` (or unscoped when null). */
+function buildTopology(graph: WorkflowGraph, triggerNodeId: string | null): Topology {
   const byId = new Map(graph.nodes.map((n) => [n.nodeId, n]));
   const control = graph.edges.filter((e) => CONTROL_LABELS.has(e.label) && e.target);
 

@@ -69,6 +69,28 @@ export interface SavePolicyHint {
   nodeInputsStored: boolean;
 }
 
+/** The same facts, read from the database (for callers outside the engine's run). */
+async function readHint(db: Kysely<Database>, executionId: string): Promise<SavePolicyHint | undefined> {
+  const row = await db
+    .selectFrom('executions')
+    .innerJoin('workflows', 'workflows.id', 'executions.workflow_id')
+    .select([
+      'executions.status',
+      'workflows.save_policy',
+      sql<number>`length(executions.trigger_payload)`.as('payload_chars'),
+    ])
+    .where('executions.execution_id', '=', executionId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    policy: toSavePolicy(row.save_policy),
+    status: row.status,
+    triggerPayloadChars: Number(row.payload_chars),
+    // Not known without reading the rows; assume so, the update finds none otherwise.
+    nodeInputsStored: true,
+  };
+}
+
 /**
  * Applies the workflow's save policy to a finished execution's stored rows. Call it inside the
  * transaction that finishes the execution (finishExecution does).
@@ -78,26 +100,15 @@ export async function applySavePolicy(
   executionId: string,
   hint?: SavePolicyHint,
 ): Promise<void> {
-  const row = hint
-    ? { ...hint, payload_chars: hint.triggerPayloadChars }
-    : await db
-        .selectFrom('executions')
-        .innerJoin('workflows', 'workflows.id', 'executions.workflow_id')
-        .select([
-          'executions.status',
-          'workflows.save_policy as policy',
-          sql<number>`length(executions.trigger_payload)`.as('payload_chars'),
-        ])
-        .where('executions.execution_id', '=', executionId)
-        .executeTakeFirst();
-  if (!row) return;
-  const drop = payloadsToDrop(toSavePolicy(row.policy), row.status);
-  if (!drop?.outputs && Number(row.payload_chars) * 3 > maxStoredPayloadBytes()) {
+  const known = hint ?? (await readHint(db, executionId));
+  if (!known) return;
+  const drop = payloadsToDrop(known.policy, known.status);
+  if (!drop?.outputs && known.triggerPayloadChars * 3 > maxStoredPayloadBytes()) {
     await capTriggerPayload(db, executionId);
   }
   if (!drop) return;
   if (!drop.outputs) {
-    if (hint && !hint.nodeInputsStored) return;
+    if (!known.nodeInputsStored) return;
     await db
       .updateTable('execution_nodes')
       .set({ input: null })

@@ -3,7 +3,7 @@
  * FIELD_ENCRYPTION_KEY) and only ever leave masked (`abcd****wxyz`); a PATCH that sends the mask
  * back keeps the stored secret. Normal users see their own credentials (others' are 404), admins all.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { recordAuditEvent } from '../../audit/record-audit-event.js';
 import type { AuthUser } from '../../auth/verify-api-key.js';
@@ -76,6 +76,27 @@ export async function credentialsRoutes(app: FastifyInstance): Promise<void> {
       throw err;
     }
   };
+  /** The gateway's name for a gateway credential. */
+  const gatewayIdOf = (row: CredentialRow) => String(load(row).detail.gateway_credential_id ?? row.name);
+  /** One audit line per credential change. */
+  const audit = (
+    request: FastifyRequest,
+    user: AuthUser,
+    action: 'created' | 'updated' | 'deleted',
+    credentialId: number,
+    details?: Record<string, unknown>,
+  ) =>
+    recordAuditEvent(
+      db,
+      {
+        actor_user_id: user.id,
+        action: `credential.${action}`,
+        target: `credential:${credentialId}`,
+        ip: request.ip,
+        ...(details ? { details } : {}),
+      },
+      request.log,
+    );
   const gw = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
@@ -141,17 +162,7 @@ export async function credentialsRoutes(app: FastifyInstance): Promise<void> {
         ).catch(() => {});
       throw err;
     }
-    await recordAuditEvent(
-      db,
-      {
-        actor_user_id: user.id,
-        action: 'credential.created',
-        target: `credential:${row.id}`,
-        ip: request.ip,
-        details: { type },
-      },
-      request.log,
-    );
+    await audit(request, user, 'created', row.id, { type });
     reply.code(201);
     return credentialOut(row, key());
   });
@@ -165,7 +176,7 @@ export async function credentialsRoutes(app: FastifyInstance): Promise<void> {
     const rows = await q.execute();
     const failures: string[] = [];
     for (const row of rows.filter((r) => r.credential_type === 'gateway')) {
-      const gid = String(load(row).detail.gateway_credential_id ?? row.name);
+      const gid = gatewayIdOf(row);
       await gatewayAdmin(services.settings, 'DELETE', `/admin/credentials/${encodeURIComponent(gid)}`).catch(
         (err) => failures.push(`${gid}: ${(err as Error).message}`),
       );
@@ -181,18 +192,7 @@ export async function credentialsRoutes(app: FastifyInstance): Promise<void> {
           rows.map((r) => r.id),
         )
         .execute();
-    for (const row of rows) {
-      await recordAuditEvent(
-        db,
-        {
-          actor_user_id: user.id,
-          action: 'credential.deleted',
-          target: `credential:${row.id}`,
-          ip: request.ip,
-        },
-        request.log,
-      );
-    }
+    for (const row of rows) await audit(request, user, 'deleted', row.id);
     return reply.code(204).send();
   });
 
@@ -228,17 +228,7 @@ export async function credentialsRoutes(app: FastifyInstance): Promise<void> {
       set.secrets = encryptSecrets(key(), stored.secrets);
     }
     await db.updateTable('credentials').set(set).where('id', '=', row.id).execute();
-    await recordAuditEvent(
-      db,
-      {
-        actor_user_id: user.id,
-        action: 'credential.updated',
-        target: `credential:${row.id}`,
-        ip: request.ip,
-        details: { fields: Object.keys(body) },
-      },
-      request.log,
-    );
+    await audit(request, user, 'updated', row.id, { fields: Object.keys(body) });
     const updated = await db
       .selectFrom('credentials')
       .selectAll()
@@ -252,22 +242,13 @@ export async function credentialsRoutes(app: FastifyInstance): Promise<void> {
     const { id } = validate(ZId, request.params, 'path');
     const row = await find(user, id);
     if (row.credential_type === 'gateway') {
-      const gid = String(load(row).detail.gateway_credential_id ?? row.name);
+      const gid = gatewayIdOf(row);
       await gw(() =>
         gatewayAdmin(services.settings, 'DELETE', `/admin/credentials/${encodeURIComponent(gid)}`),
       );
     }
     await db.deleteFrom('credentials').where('id', '=', row.id).execute();
-    await recordAuditEvent(
-      db,
-      {
-        actor_user_id: user.id,
-        action: 'credential.deleted',
-        target: `credential:${row.id}`,
-        ip: request.ip,
-      },
-      request.log,
-    );
+    await audit(request, user, 'deleted', row.id);
     return reply.code(204).send();
   });
 
@@ -277,7 +258,7 @@ export async function credentialsRoutes(app: FastifyInstance): Promise<void> {
       const { id } = validate(ZId, request.params, 'path');
       const row = await find(user, id);
       if (row.credential_type !== 'gateway') throw notFound('Gateway credential not found.');
-      const gid = String(load(row).detail.gateway_credential_id ?? row.name);
+      const gid = gatewayIdOf(row);
       const res = await gw(() =>
         gatewayAdmin(services.settings, 'PATCH', `/admin/credentials/${encodeURIComponent(gid)}/${action}`),
       );
