@@ -5,6 +5,7 @@
  *
  *   npm run bench -- webhook [seconds-per-step]
  */
+import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
@@ -46,6 +47,21 @@ async function load(
     non2xx: result.non2xx,
   };
 }
+
+/**
+ * CPU time of the main thread (the server's event loop; the load generator is a worker thread), from
+ * /proc — less at the mercy of a noisy VM than throughput. NaN where /proc is missing.
+ */
+function mainThreadCpuMs(): number {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime (fields 14 and 15 of stat(5); 12 and 13 after the name), in clock ticks.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+const CLOCK_TICKS = 100;
 
 async function main() {
   const server = await startEmbeddedServer('webhook');
@@ -97,7 +113,7 @@ async function main() {
     `machine: ${cpus().length} cores (${cpus()[0]?.model}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
   );
   console.log(`${seconds}s per step; webhook → code → switch → reply, wait mode, SQLite (WAL)\n`);
-  console.log('conc | bare req/s | pipelit exec/s | ratio | p50 ms | p99 ms | errors');
+  console.log('conc | bare req/s | pipelit exec/s | ratio | p50 ms | p99 ms | cpu ms/ex | errors');
   for (const c of CONCURRENCY) {
     const b = await load(`http://127.0.0.1:${barePort}/hook`, c, body, {
       'content-type': 'application/json',
@@ -106,15 +122,18 @@ async function main() {
       .selectFrom('executions')
       .select((eb) => eb.fn.countAll().as('n'))
       .executeTakeFirstOrThrow();
+    const cpuBefore = mainThreadCpuMs();
     const p = await load(`http://127.0.0.1:${port}/api/v1/webhooks/bench`, c, body, headers);
+    const cpuMs = mainThreadCpuMs() - cpuBefore;
     const after = await db
       .selectFrom('executions')
       .select((eb) => eb.fn.countAll().as('n'))
       .where('status', '=', 'completed')
       .executeTakeFirstOrThrow();
     const persisted = Number(after.n) - Number(before.n);
+    const cpuPerExecution = persisted > 0 ? (cpuMs / persisted).toFixed(2) : '-';
     console.log(
-      `${String(c).padStart(4)} | ${b.rps.toFixed(0).padStart(10)} | ${p.rps.toFixed(0).padStart(14)} | ${(p.rps / b.rps).toFixed(3).padStart(5)} | ${String(p.p50).padStart(6)} | ${String(p.p99).padStart(6)} | ${p.errors + p.non2xx} (persisted ≈ ${persisted})`,
+      `${String(c).padStart(4)} | ${b.rps.toFixed(0).padStart(10)} | ${p.rps.toFixed(0).padStart(14)} | ${(p.rps / b.rps).toFixed(3).padStart(5)} | ${String(p.p50).padStart(6)} | ${String(p.p99).padStart(6)} | ${cpuPerExecution.padStart(9)} | ${p.errors + p.non2xx} (persisted ≈ ${persisted})`,
     );
   }
 

@@ -45,9 +45,12 @@ export interface NewExecution {
   parentNodeId?: string | null;
   rootExecutionId?: string | null;
   depth?: number;
+  /** Insert it already started and leased to this owner (it runs in this process at once). */
+  leaseOwner?: string;
 }
 
 export async function insertExecution(db: Kysely<Database>, input: NewExecution): Promise<ExecutionRow> {
+  const now = nowIso();
   const values = {
     execution_id: input.executionId ?? randomUUID(),
     workflow_id: input.workflowId,
@@ -58,10 +61,13 @@ export async function insertExecution(db: Kysely<Database>, input: NewExecution)
     root_execution_id: input.rootExecutionId ?? null,
     depth: input.depth ?? 0,
     thread_id: input.threadId ?? randomUUID().replace(/-/g, ''),
-    status: 'pending',
+    status: input.leaseOwner ? 'running' : 'pending',
     // Full: it is the execution's input (read back on every start and resume); capped at finish.
     trigger_payload: toJson(input.payload),
-    created_at: nowIso(),
+    created_at: now,
+    lease_owner: input.leaseOwner ?? null,
+    heartbeat_at: input.leaseOwner ? now : null,
+    started_at: input.leaseOwner ? now : null,
   };
   // Fixed SQL text, like the claim: one per execution. The counters start at their column defaults.
   const inserted = await sql<ExecutionRow>`

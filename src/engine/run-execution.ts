@@ -12,7 +12,13 @@ import { nowIso } from '../db/values.js';
 import { executionChannel } from '../realtime/events.js';
 import type { Services } from '../services.js';
 import { ExecutionRun } from './execution-run.js';
-import { claimExecution, heartbeat, loadNodeStates, suspendExecution } from './execution-store.js';
+import {
+  claimExecution,
+  type ExecutionRow,
+  heartbeat,
+  loadNodeStates,
+  suspendExecution,
+} from './execution-store.js';
 import { complete, fail, timeoutFailure } from './finish-run.js';
 import { loadWorkflowGraph } from './graph.js';
 import type { ScopeOutcome } from './run-helpers.js';
@@ -29,8 +35,22 @@ export const HEARTBEAT_MS = 5_000;
 /** A lease whose heartbeat is older than this may be taken over by another worker. */
 export const LEASE_STALE_MS = 30_000;
 
+/** Rows inserted already leased to this process (start-execution.ts), waiting for their job. */
+const claimedHere = new Map<string, ExecutionRow>();
+
+/** Hands a row this process inserted already leased over to the job that will run it. */
+export function handOverClaimed(row: ExecutionRow): void {
+  claimedHere.set(row.execution_id, row);
+}
+
 /** Runs (or resumes) an execution. Returns `busy` when another live worker holds it. */
 export async function runExecution(deps: EngineDeps, executionId: string): Promise<'done' | 'busy'> {
+  const handedOver = claimedHere.get(executionId);
+  if (handedOver) {
+    claimedHere.delete(executionId);
+    await main(new ExecutionRun(deps, handedOver), true);
+    return 'done';
+  }
   const claim = await claimExecution(deps.database.db, executionId, WORKER_ID, LEASE_STALE_MS);
   if (claim.kind === 'busy') return 'busy';
   if (claim.kind === 'done') return 'done';

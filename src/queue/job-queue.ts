@@ -26,6 +26,12 @@ export interface JobQueue {
   enqueue(job: ExecutionJob, opts?: EnqueueOptions): Promise<void>;
   /** Starts running jobs with `handler`, at most `concurrency` at a time (default 10). */
   consume(handler: JobHandler, opts?: { concurrency?: number }): void;
+  /**
+   * Reserves a slot to run one job at once, in this process (embedded mode only): returns a function
+   * that starts the job in that slot, or undefined when every slot is busy. A reservation that will
+   * not be used must be handed back with `start(null)`.
+   */
+  reserve?(): ((job: ExecutionJob | null) => void) | undefined;
   stats(): Promise<QueueStats>;
   /** Stops taking jobs and waits for the running ones. */
   close(): Promise<void>;

@@ -9,6 +9,8 @@ export class LocalQueue implements JobQueue {
   private readonly waiting: string[] = [];
   private readonly queued = new Set<string>();
   private readonly running = new Set<string>();
+  /** Slots promised by `reserve` and not started yet. */
+  private reserved = 0;
   private readonly rerun = new Set<string>();
   private readonly timers = new Map<ReturnType<typeof setTimeout>, string>();
   private handler?: JobHandler;
@@ -45,25 +47,45 @@ export class LocalQueue implements JobQueue {
     this.pump();
   }
 
+  reserve(): ((job: ExecutionJob | null) => void) | undefined {
+    if (!this.handler || this.closed || this.running.size + this.reserved >= this.concurrency)
+      return undefined;
+    this.reserved += 1;
+    let used = false;
+    return (job) => {
+      if (used) return;
+      used = true;
+      this.reserved -= 1;
+      if (job && !this.closed && !this.running.has(job.executionId)) this.run(job.executionId);
+      else if (job) void this.enqueue(job);
+      else this.pump();
+    };
+  }
+
   private pump(): void {
     if (!this.handler || this.closed) return;
-    while (this.running.size < this.concurrency && this.waiting.length) {
+    while (this.running.size + this.reserved < this.concurrency && this.waiting.length) {
       const id = this.waiting.shift()!;
       this.queued.delete(id);
-      this.running.add(id);
-      void this.handler({ executionId: id })
-        .catch(() => {
-          this.failed += 1;
-        })
-        .finally(() => {
-          this.running.delete(id);
-          if (this.rerun.delete(id)) void this.enqueue({ executionId: id });
-          this.pump();
-          if (this.running.size === 0 && this.waiting.length === 0) {
-            for (const resolve of this.idleWaiters.splice(0)) resolve();
-          }
-        });
+      this.run(id);
     }
+  }
+
+  private run(id: string): void {
+    const handler = this.handler!;
+    this.running.add(id);
+    void handler({ executionId: id })
+      .catch(() => {
+        this.failed += 1;
+      })
+      .finally(() => {
+        this.running.delete(id);
+        if (this.rerun.delete(id)) void this.enqueue({ executionId: id });
+        this.pump();
+        if (this.running.size === 0 && this.waiting.length === 0) {
+          for (const resolve of this.idleWaiters.splice(0)) resolve();
+        }
+      });
   }
 
   async stats(): Promise<QueueStats> {
