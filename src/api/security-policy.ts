@@ -2,7 +2,8 @@
  * Host and browser policy for every route, registered before any route:
  * - ALLOWED_HOSTS on the Host header (hostname without port; `*` allows all; `.example.com` allows
  *   the domain and its subdomains) → 400 `{"detail":"Invalid host header."}` otherwise;
- * - security headers (@fastify/helmet): a CSP for the same-origin React SPA, frame-ancestors 'none',
+ * - security headers (helmet, built once: @fastify/helmet rebuilt it — and re-parsed the CSP — on
+ *   every request): a CSP for the same-origin React SPA, frame-ancestors 'none',
  *   nosniff, a strict referrer policy; HSTS only when the request arrived over TLS (directly, or
  *   X-Forwarded-Proto from a TRUSTED_PROXIES address — Fastify's trustProxy decides that);
  * - rate limits (@fastify/rate-limit): RATE_LIMIT_PER_MINUTE per API key, and
@@ -11,9 +12,9 @@
  * It also records every route as it is added (`app.registeredRoutes`), for route-level tests.
  */
 import { createHash } from 'node:crypto';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import helmet from 'helmet';
 import { bearerFrom } from '../auth/verify-api-key.js';
 import { AppError, badRequest } from '../errors.js';
 
@@ -74,8 +75,7 @@ async function securityPolicy(app: FastifyInstance): Promise<void> {
     if (!isAllowedHost(request.headers.host, allowedHosts)) throw badRequest('Invalid host header.');
   });
 
-  await app.register(helmet, {
-    global: true,
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       useDefaults: true,
       directives: {
@@ -97,6 +97,8 @@ async function securityPolicy(app: FastifyInstance): Promise<void> {
     // Cross-origin API use is governed by CORS; do not also block it with CORP.
     crossOriginResourcePolicy: false,
   });
+  // Options are validated when it is built (above); applying it only sets headers.
+  app.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, () => done()));
   app.addHook('onSend', async (request, reply) => {
     if (request.protocol === 'https') {
       reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');

@@ -257,31 +257,22 @@ export async function finishExecution(
   // trimmed.
   return db.transaction().execute(async (trx) => {
     if (opts.unsaved) await upsertNodeStates(trx, executionId, opts.unsaved.states);
-    const result = await trx
-      .updateTable('executions')
-      .set({
-        status: fields.status,
-        final_output: fields.finalOutput === undefined ? null : storedJson(fields.finalOutput),
-        error_message: fields.errorMessage ?? null,
-        error_code: fields.errorCode ?? null,
-        completed_at: nowIso(),
-        lease_owner: null,
-        wake_at: null,
-        ...(opts.unsaved?.deadline ? { deadline_at: opts.unsaved.deadline } : {}),
-        ...(fields.usage
-          ? {
-              total_input_tokens: fields.usage.input,
-              total_output_tokens: fields.usage.output,
-              total_tokens: fields.usage.input + fields.usage.output,
-              total_cost_usd: fields.usage.cost,
-              llm_calls: fields.usage.calls,
-            }
-          : {}),
-      })
-      .where('execution_id', '=', executionId)
-      .where('status', 'in', ['pending', 'running', 'interrupted'])
-      .executeTakeFirst();
-    const finished = Number(result.numUpdatedRows) > 0;
+    // Fixed SQL text, like the insert and the claim: one per execution.
+    const usage = fields.usage;
+    const result = await sql`
+      update executions
+      set status = ${fields.status},
+          final_output = ${fields.finalOutput === undefined ? null : storedJson(fields.finalOutput)},
+          error_message = ${fields.errorMessage ?? null}, error_code = ${fields.errorCode ?? null},
+          completed_at = ${nowIso()}, lease_owner = null, wake_at = null,
+          deadline_at = coalesce(${opts.unsaved?.deadline ?? null}, deadline_at),
+          total_input_tokens = coalesce(${usage?.input ?? null}, total_input_tokens),
+          total_output_tokens = coalesce(${usage?.output ?? null}, total_output_tokens),
+          total_tokens = coalesce(${usage ? usage.input + usage.output : null}, total_tokens),
+          total_cost_usd = coalesce(${usage?.cost ?? null}, total_cost_usd),
+          llm_calls = coalesce(${usage?.calls ?? null}, llm_calls)
+      where execution_id = ${executionId} and status in ('pending', 'running', 'interrupted')`.execute(trx);
+    const finished = Number(result.numAffectedRows ?? 0) > 0;
     // The workflow's save policy drops the payloads it does not keep, now that nothing resumes from them.
     if (finished) await applySavePolicy(trx, executionId, opts.savePolicy);
     return finished;

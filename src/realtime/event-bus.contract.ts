@@ -14,7 +14,8 @@ export type MakeBus = (peerOf?: EventBus) => Promise<EventBus>;
 
 type Received = Array<{ channel: string; message: Record<string, unknown> }>;
 
-async function until(check: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+// Generous: under a full parallel test run Redis pub/sub delivery has been seen to take over 3 s.
+async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -6,8 +6,10 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { bearerFrom, verifyApiKey } from '../../auth/verify-api-key.js';
+import type { Bool } from '../../db/schema.js';
 import { toBool } from '../../db/values.js';
 import { parseNodeConfig } from '../../engine/graph.js';
 import { startExecution } from '../../engine/start-execution.js';
@@ -54,21 +56,19 @@ export async function webhooksRoutes(app: FastifyInstance): Promise<void> {
 
   const handler = async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {
     const { slug, node_id } = validate(ZParams, request.params, 'path');
-    // One query: the workflow and its webhook triggers.
-    let q = db
-      .selectFrom('workflow_nodes')
-      .innerJoin('workflows', 'workflows.id', 'workflow_nodes.workflow_id')
-      .select([
-        'workflow_nodes.node_id',
-        'workflow_nodes.config',
-        'workflows.id as workflow_id',
-        'workflows.owner_id',
-        'workflows.is_active',
-      ])
-      .where('workflows.slug', '=', slug)
-      .where('workflow_nodes.component_type', '=', 'trigger_webhook');
-    if (node_id) q = q.where('workflow_nodes.node_id', '=', node_id);
-    const candidates = await q.orderBy('workflow_nodes.id').execute();
+    // One query, fixed SQL text (it runs for every webhook call): the workflow's webhook triggers.
+    const { rows: candidates } = await sql<{
+      node_id: string;
+      config: string | null;
+      workflow_id: number;
+      owner_id: number;
+      is_active: Bool;
+    }>`
+      select n.node_id, n.config, w.id as workflow_id, w.owner_id, w.is_active
+      from workflow_nodes n join workflows w on w.id = n.workflow_id
+      where w.slug = ${slug} and n.component_type = 'trigger_webhook'
+        ${node_id ? sql`and n.node_id = ${node_id}` : sql``}
+      order by n.id`.execute(db);
     const trigger = candidates.find((c) => toBool(c.is_active) && parseNodeConfig(c.config).is_active);
     if (!trigger) throw notFound('Webhook not found.');
     const workflow = { id: trigger.workflow_id, owner_id: trigger.owner_id };
