@@ -23,7 +23,6 @@ const MAX_UNSAVED = 200;
 
 export class ExecutionRun {
   readonly db;
-  readonly log: Logger;
   graph!: WorkflowGraph;
   topo!: Topology;
   states = new Map<string, NodeState>();
@@ -46,8 +45,14 @@ export class ExecutionRun {
     readonly row: ExecutionRow,
   ) {
     this.db = deps.database.db;
-    this.log = deps.log.child({ execution_id: row.execution_id });
     this.trigger = safeParse(row.trigger_payload);
+  }
+
+  private logger: Logger | undefined;
+  /** The run's logger, made on first use: most runs log nothing, and a child logger is not free. */
+  get log(): Logger {
+    this.logger ??= this.deps.log.child({ execution_id: this.row.execution_id });
+    return this.logger;
   }
 
   get id() {

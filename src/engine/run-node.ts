@@ -3,6 +3,7 @@
  * for it), and turn the result into the next step: success, a timer, children, a loop, a pause.
  */
 import { nowIso } from '../db/values.js';
+import type { Logger } from '../logger.js';
 import type { NodeDescriptor, NodeResult } from '../nodes/define-node.js';
 import { getNodeType } from '../nodes/registry.js';
 import type { ExecutionEventType } from '../realtime/events.js';
@@ -79,6 +80,7 @@ export async function execNode(
   }
 
   const maxAttempts = 1 + Math.max(0, Math.min(10, node.config.max_retries ?? 0));
+  let nodeLog: Logger | undefined;
   let attempt = 0;
   let lastError: NodeFailure | undefined;
   while (attempt < maxAttempts) {
@@ -102,7 +104,10 @@ export async function execNode(
         resumeInput: resume?.resumeInput,
         childResults: resume?.childResults,
         signal,
-        log: run.log.child({ node_id: nodeId }),
+        get log() {
+          nodeLog ??= run.log.child({ node_id: nodeId });
+          return nodeLog;
+        },
         emit: (t, data) =>
           void run.emitNode(t as ExecutionEventType, { node_id: nodeId, ...data }, iteration),
         deps: run.deps,
