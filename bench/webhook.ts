@@ -5,7 +5,8 @@
  *
  *   npm run bench -- webhook [seconds-per-step]
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { cpus, totalmem } from 'node:os';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
@@ -62,6 +63,21 @@ function mainThreadCpuMs(): number {
   }
 }
 const CLOCK_TICKS = 100;
+
+/** BENCH_PROFILE=prefix writes a CPU profile of each Pipelit step (not the bare route) to prefix-c<N>.cpuprofile. */
+async function startProfiler() {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(file: string) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
 
 async function main() {
   const server = await startEmbeddedServer('webhook');
@@ -122,9 +138,11 @@ async function main() {
       .selectFrom('executions')
       .select((eb) => eb.fn.countAll().as('n'))
       .executeTakeFirstOrThrow();
+    const profiler = process.env.BENCH_PROFILE ? await startProfiler() : undefined;
     const cpuBefore = mainThreadCpuMs();
     const p = await load(`http://127.0.0.1:${port}/api/v1/webhooks/bench`, c, body, headers);
     const cpuMs = mainThreadCpuMs() - cpuBefore;
+    if (profiler) await profiler.stop(`${process.env.BENCH_PROFILE}-c${c}.cpuprofile`);
     const after = await db
       .selectFrom('executions')
       .select((eb) => eb.fn.countAll().as('n'))

@@ -25,7 +25,7 @@ export async function openServices(
   log: Logger,
   opts: BootOptions = {},
 ): Promise<Services> {
-  const database = openDatabase(settings.database);
+  const database = openDatabase(settings.database, { backgroundCheckpoint: true });
   try {
     if (opts.migrate !== false) {
       const { applied } = await migrateToLatest(database);

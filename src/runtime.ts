@@ -19,9 +19,16 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
+/**
+ * Executions a process runs at once unless told otherwise. The embedded server is the only process
+ * running executions and most of their time is spent waiting on I/O (models, HTTP), so it takes more
+ * at once: a burst of webhooks then runs at once instead of queueing behind 20.
+ */
+export const DEFAULT_CONCURRENCY = { worker: 20, server: 100 } as const;
+
 export interface RuntimeOptions {
   role: 'server' | 'worker';
-  /** Executions this process runs at once (default 20). */
+  /** Executions this process runs at once (default: DEFAULT_CONCURRENCY for the role). */
   concurrency?: number;
   /** Workers: also fire recurring schedules (`--with-scheduler`); the embedded server always does. */
   withScheduler?: boolean;
@@ -43,7 +50,7 @@ export async function startRuntime(services: Services, opts: RuntimeOptions): Pr
     // What other features do when an execution ends, in the process that ends it (idempotent).
     onExecutionFinished(deliverGatewayReply);
     onExecutionFinished(recordEpisodeOnFinish);
-    consumeExecutions(services, opts.concurrency);
+    consumeExecutions(services, opts.concurrency ?? DEFAULT_CONCURRENCY[opts.role]);
     const stopReaper = startReaper(services);
     stops.push(async () => stopReaper());
   }

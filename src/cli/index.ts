@@ -2,6 +2,7 @@
  * The `pipelit` command. One file per sub-command in this folder; this file only wires them.
  */
 import { Command } from 'commander';
+import { DEFAULT_CONCURRENCY } from '../runtime.js';
 import { VERSION } from '../version.js';
 import { doctorCommand } from './doctor.js';
 import { exportCommand } from './export.js';
@@ -30,6 +31,11 @@ export function buildProgram(): Command {
     .option('--bind <host:port>', 'address to listen on', '127.0.0.1:8000')
     .option('--timeout <seconds>', 'answer 503 to a request still running after this long (0 = off)', '120')
     .option('--graceful-timeout <seconds>', 'time in-flight requests get after SIGTERM', '30')
+    .option(
+      '--concurrency <n>',
+      'executions run at once by each process (embedded mode)',
+      String(DEFAULT_CONCURRENCY.server),
+    )
     .option('--access-logfile <path>', "one line per request to this file ('-' = stdout)")
     .option('--error-logfile <path>', "application log file ('-' = stdout, the default)")
     .action(async (raw) => serve(parseServeOptions(raw)));
@@ -38,7 +44,7 @@ export function buildProgram(): Command {
     .command('worker <queue>')
     .description('Run executions from the Redis queue (distributed mode); queue: workflows.')
     .option('--with-scheduler', 'also fire recurring schedules (safe to run on several workers)')
-    .option('--concurrency <n>', 'executions run at once by this process', '20')
+    .option('--concurrency <n>', 'executions run at once by this process', String(DEFAULT_CONCURRENCY.worker))
     .option('--graceful-timeout <seconds>', 'time running executions get after SIGTERM', '30')
     .action(async (queue, raw) => workerCommand(queue, raw));
 

@@ -9,7 +9,7 @@ import { closeServices, openServices } from '../boot.js';
 import { loadSettings, type Settings } from '../config.js';
 import { createLogger, type Logger } from '../logger.js';
 import { serveClusterMetrics } from '../metrics/cluster.js';
-import { startRuntime } from '../runtime.js';
+import { DEFAULT_CONCURRENCY, startRuntime } from '../runtime.js';
 import { ensureSecrets } from './ensure-secrets.js';
 import { UsageError } from './fail.js';
 import { productionProblems } from './production-checks.js';
@@ -22,6 +22,8 @@ export interface ServeOptions {
   timeout: number;
   /** Seconds in-flight requests get to finish after SIGTERM. */
   gracefulTimeout: number;
+  /** Executions each process runs at once (embedded mode; distributed-mode servers run none). */
+  concurrency: number;
   accessLogfile?: string;
   errorLogfile?: string;
 }
@@ -31,6 +33,7 @@ export interface RawServeOptions {
   bind?: string;
   timeout?: string;
   gracefulTimeout?: string;
+  concurrency?: string;
   accessLogfile?: string;
   errorLogfile?: string;
 }
@@ -54,6 +57,7 @@ export function parseServeOptions(raw: RawServeOptions): ServeOptions {
     port,
     timeout: positiveInt('--timeout', raw.timeout ?? '120', 0),
     gracefulTimeout: positiveInt('--graceful-timeout', raw.gracefulTimeout ?? '30', 0),
+    concurrency: positiveInt('--concurrency', raw.concurrency ?? String(DEFAULT_CONCURRENCY.server), 1),
     accessLogfile: raw.accessLogfile,
     errorLogfile: raw.errorLogfile,
   };
@@ -111,7 +115,7 @@ async function runServerProcess(opts: ServeOptions, inCluster: boolean): Promise
   // In a cluster the primary has migrated already.
   const services = await openServices(settings, log, { migrate: !inCluster });
   const app = await buildApp(services, { accessLog, requestTimeoutMs: opts.timeout * 1000 });
-  const background = await startRuntime(services, { role: 'server' });
+  const background = await startRuntime(services, { role: 'server', concurrency: opts.concurrency });
   // Handlers first: a SIGTERM that arrives right after the port opens must still drain and exit 0.
   let stopping = false;
   const stop = async (signal: string) => {

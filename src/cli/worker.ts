@@ -12,7 +12,7 @@ import { WORKER_ID } from '../engine/run-execution.js';
 import { createLogger } from '../logger.js';
 import { BullmqQueue, DEFAULT_QUEUE_NAME } from '../queue/bullmq-queue.js';
 import { pingRedis, redactRedisUrl } from '../queue/redis-ping.js';
-import { startRuntime } from '../runtime.js';
+import { DEFAULT_CONCURRENCY, startRuntime } from '../runtime.js';
 import { UsageError } from './fail.js';
 
 export interface RawWorkerOptions {
@@ -32,7 +32,7 @@ export async function workerCommand(queueName: string, raw: RawWorkerOptions): P
   if (queueName !== DEFAULT_QUEUE_NAME) {
     throw new UsageError(`unknown queue "${queueName}": the only queue is "${DEFAULT_QUEUE_NAME}"`);
   }
-  const concurrency = wholeNumber('--concurrency', raw.concurrency ?? '20', 1);
+  const concurrency = wholeNumber('--concurrency', raw.concurrency ?? String(DEFAULT_CONCURRENCY.worker), 1);
   const graceful = wholeNumber('--graceful-timeout', raw.gracefulTimeout ?? '30', 0);
   const settings = loadSettings();
   if (!settings.redisUrl) {

@@ -8,6 +8,7 @@ import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, type Sqlit
 import pg from 'pg';
 import type { DatabaseTarget } from '../config.js';
 import type { Database } from './schema.js';
+import { BACKSTOP_AUTOCHECKPOINT_PAGES, startWalCheckpointer } from './wal-checkpointer.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -63,11 +64,33 @@ export function openSqlite(path: string): SqliteDriver.Database {
 // PostgreSQL int8 (counts, sums) arrive as strings by default; they fit in a JS number here.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 
-export function openDatabase(target: DatabaseTarget, opts: { poolSize?: number } = {}): Db {
+export interface OpenOptions {
+  /** PostgreSQL connection pool size. */
+  poolSize?: number;
+  /**
+   * SQLite file: checkpoint the WAL from a worker thread (wal-checkpointer.ts), for long-running
+   * processes where a checkpoint on the event loop would stall requests.
+   */
+  backgroundCheckpoint?: boolean;
+}
+
+export function openDatabase(target: DatabaseTarget, opts: OpenOptions = {}): Db {
   if (target.kind === 'sqlite') {
     const raw = openSqlite(target.path);
+    const checkpointer =
+      opts.backgroundCheckpoint && target.path !== ':memory:' ? startWalCheckpointer(target.path) : undefined;
+    if (checkpointer) raw.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqliteWithBooleans(raw) }) });
-    return { db, dialect: 'sqlite', sqlitePath: target.path, close: () => db.destroy() };
+    return {
+      db,
+      dialect: 'sqlite',
+      sqlitePath: target.path,
+      async close() {
+        // Stopped first: the last connection to close checkpoints and removes the WAL file.
+        await checkpointer?.stop();
+        await db.destroy();
+      },
+    };
   }
   const pool = new pg.Pool({ connectionString: target.url, max: opts.poolSize ?? 10 });
   // An idle client losing its connection must not crash the process; the pool replaces it.

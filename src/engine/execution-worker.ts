@@ -7,7 +7,7 @@ import { runExecution } from './run-execution.js';
 
 const BUSY_RETRY_MS = 250;
 
-export function consumeExecutions(deps: Services, concurrency = 20): void {
+export function consumeExecutions(deps: Services, concurrency: number): void {
   deps.queue.consume(
     async ({ executionId }) => {
       try {

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertExecution } from '../../src/engine/execution-store.js';
 import { consumeExecutions } from '../../src/engine/execution-worker.js';
+import { DEFAULT_CONCURRENCY } from '../../src/runtime.js';
 import { createSchedule, pauseSchedule, resumeSchedule } from '../../src/schedules/schedule-actions.js';
 import { type Clock, Scheduler } from '../../src/schedules/scheduler.js';
 import { seedWorkflow } from '../helpers/seed-workflow.js';
@@ -32,7 +33,7 @@ describe.each(dbKinds())('scheduler on %s', (kind) => {
   beforeAll(async () => {
     t = await createTestApp(kind);
     // Run executions in-process, but no server runtime: its real-clock scheduler would interfere.
-    consumeExecutions(t.services);
+    consumeExecutions(t.services, DEFAULT_CONCURRENCY.server);
     const db = t.services.database.db;
     okWf = await seedWorkflow(db, t.admin.id, {
       slug: 'sched-ok',
