@@ -8,6 +8,9 @@ import { type ExecutionEventType, publishExecutionEvent } from '../realtime/even
 import type { SavePolicyHint } from '../retention/save-policy.js';
 import {
   type ExecutionRow,
+  type FinishFields,
+  finishExecution,
+  insertExecutionRow,
   type NodeState,
   saveNodeStates,
   stateKey,
@@ -20,6 +23,8 @@ import type { Scope, Topology } from './topology.js';
 
 /** Bounds the memory held by unwritten states (a long loop of pure nodes). */
 const MAX_UNSAVED = 200;
+/** A run whose row is not written yet (a deferred start) writes it after this long at the latest. */
+export const STORE_AFTER_MS = 250;
 
 export class ExecutionRun {
   readonly db;
@@ -39,6 +44,15 @@ export class ExecutionRun {
   /** A deadline fixed by this run and not written yet (written with the next durable write). */
   unsavedDeadline: string | null = null;
   private nodeInputsStored = false;
+  /**
+   * The execution row itself is not in the database yet (a deferred start, see start-execution.ts).
+   * `store()` writes it before anything that must outlive a crash — a side-effecting node, a pause,
+   * a child execution, a node row — and after STORE_AFTER_MS at the latest; a run that ends before
+   * any of these writes it in its finish transaction.
+   */
+  private unstored = false;
+  private storing: Promise<void> | undefined;
+  private storeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly deps: EngineDeps,
@@ -106,8 +120,43 @@ export class ExecutionRun {
     if (!replayable || st.status === 'waiting' || this.unsaved.size >= MAX_UNSAVED) await this.flush();
   }
 
+  /** Marks the row as not written yet (see `unstored`) and arms the STORE_AFTER_MS timer. */
+  deferStore(): void {
+    this.unstored = true;
+    this.storeTimer = setTimeout(
+      () => void this.store().catch((err) => this.log.warn({ err }, 'could not write the execution')),
+      STORE_AFTER_MS,
+    );
+    this.storeTimer.unref();
+  }
+
+  /** Writes the execution row if it is not in the database yet. */
+  async store(): Promise<void> {
+    if (!this.unstored) return;
+    clearTimeout(this.storeTimer);
+    this.storing ??= insertExecutionRow(this.db, this.row).then(() => {
+      this.unstored = false;
+    });
+    await this.storing;
+  }
+
+  /** Ends the execution (unless it already ended) with everything this run has not written yet. */
+  async finish(fields: FinishFields): Promise<boolean> {
+    clearTimeout(this.storeTimer);
+    if (this.storing) await this.storing;
+    // Never written: the finish transaction inserts it first (the run's only commit).
+    const insert = this.unstored ? this.row : undefined;
+    this.unstored = false;
+    return finishExecution(this.db, this.id, fields, {
+      unsaved: this.takeUnsaved(),
+      savePolicy: this.savePolicyHint(fields.status),
+      insert,
+    });
+  }
+
   /** Writes the node states and deadline not written yet, in one transaction. */
   async flush(): Promise<void> {
+    await this.store();
     const pending = this.takeUnsaved();
     if (pending.states.length || pending.deadline) await saveNodeStates(this.db, this.id, pending);
   }

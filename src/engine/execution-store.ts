@@ -49,9 +49,10 @@ export interface NewExecution {
   leaseOwner?: string;
 }
 
-export async function insertExecution(db: Kysely<Database>, input: NewExecution): Promise<ExecutionRow> {
+/** The row a new execution starts with, as the database would hold it after the insert. */
+export function newExecutionRow(input: NewExecution): ExecutionRow {
   const now = nowIso();
-  const values = {
+  return {
     execution_id: input.executionId ?? randomUUID(),
     workflow_id: input.workflowId,
     trigger_node_id: input.triggerNodeId,
@@ -68,13 +69,51 @@ export async function insertExecution(db: Kysely<Database>, input: NewExecution)
     lease_owner: input.leaseOwner ?? null,
     heartbeat_at: input.leaseOwner ? now : null,
     started_at: input.leaseOwner ? now : null,
+    deadline_at: null,
+    final_output: null,
+    error_message: null,
+    error_code: null,
+    completed_at: null,
+    wake_at: null,
+    recoveries: 0,
+    total_input_tokens: 0,
+    total_output_tokens: 0,
+    total_tokens: 0,
+    total_cost_usd: 0,
+    llm_calls: 0,
   };
-  // Fixed SQL text, like the claim: one per execution. The counters start at their column defaults.
-  const inserted = await sql<ExecutionRow>`
-    insert into executions (${sql.raw(Object.keys(values).join(', '))})
-    values (${sql.join(Object.values(values))})
-    returning *`.execute(db);
-  return inserted.rows[0];
+}
+
+export async function insertExecution(db: Kysely<Database>, input: NewExecution): Promise<ExecutionRow> {
+  const row = newExecutionRow(input);
+  await insertExecutionRow(db, row);
+  return row;
+}
+
+// The columns a new row sets; the others (outcome, totals) start at their column defaults.
+const INSERTED_COLUMNS = [
+  'execution_id',
+  'workflow_id',
+  'trigger_node_id',
+  'user_id',
+  'parent_execution_id',
+  'parent_node_id',
+  'root_execution_id',
+  'depth',
+  'thread_id',
+  'status',
+  'trigger_payload',
+  'created_at',
+  'lease_owner',
+  'heartbeat_at',
+  'started_at',
+  'deadline_at',
+] as const satisfies ReadonlyArray<keyof ExecutionRow>;
+const INSERT_HEAD = sql.raw(`insert into executions (${INSERTED_COLUMNS.join(', ')}) values `);
+
+/** Inserts a row made by `newExecutionRow`; `db` may be a transaction. Fixed SQL text: one per execution. */
+export async function insertExecutionRow(db: Kysely<Database>, row: ExecutionRow): Promise<void> {
+  await sql`${INSERT_HEAD}(${sql.join(INSERTED_COLUMNS.map((c) => row[c]))})`.execute(db);
 }
 
 export type ClaimResult =
@@ -251,11 +290,12 @@ export async function finishExecution(
   db: Kysely<Database>,
   executionId: string,
   fields: FinishFields,
-  opts: { unsaved?: UnsavedState; savePolicy?: SavePolicyHint } = {},
+  opts: { unsaved?: UnsavedState; savePolicy?: SavePolicyHint; insert?: ExecutionRow } = {},
 ): Promise<boolean> {
   // One transaction: whoever sees the execution finished also sees its node rows and its payloads
-  // trimmed.
+  // trimmed. A run that was never written (a deferred start) is inserted in it first.
   return db.transaction().execute(async (trx) => {
+    if (opts.insert) await insertExecutionRow(trx, opts.insert);
     if (opts.unsaved) await upsertNodeStates(trx, executionId, opts.unsaved.states);
     // Fixed SQL text, like the insert and the claim: one per execution.
     const usage = fields.usage;

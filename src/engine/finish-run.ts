@@ -2,7 +2,6 @@
 import { nowIso } from '../db/values.js';
 import { startErrorHandler } from './error-handler-workflow.js';
 import type { ExecutionRun } from './execution-run.js';
-import { finishExecution } from './execution-store.js';
 import { computeFinalOutput } from './final-output.js';
 import { runFinishHooks } from './finish-hooks.js';
 
@@ -10,16 +9,11 @@ import { runFinishHooks } from './finish-hooks.js';
 export async function complete(run: ExecutionRun): Promise<void> {
   const finalOutput = computeFinalOutput(run.topo, run.states, run.explicitFinal);
   const t = run.totals();
-  const done = await finishExecution(
-    run.db,
-    run.id,
-    {
-      status: 'completed',
-      finalOutput,
-      usage: { input: t.input, output: t.output, cost: t.cost, calls: t.calls },
-    },
-    { unsaved: run.takeUnsaved(), savePolicy: run.savePolicyHint('completed') },
-  );
+  const done = await run.finish({
+    status: 'completed',
+    finalOutput,
+    usage: { input: t.input, output: t.output, cost: t.cost, calls: t.calls },
+  });
   if (!done) return;
   await run.emit('execution_completed', {
     output: finalOutput,
@@ -45,17 +39,12 @@ export async function fail(
   nodeId: string | null,
 ): Promise<void> {
   const t = run.states.size ? run.totals() : undefined;
-  const done = await finishExecution(
-    run.db,
-    run.id,
-    {
-      status: 'failed',
-      errorMessage: message.slice(0, 2000),
-      errorCode: code,
-      usage: t ? { input: t.input, output: t.output, cost: t.cost, calls: t.calls } : undefined,
-    },
-    { unsaved: run.takeUnsaved(), savePolicy: run.savePolicyHint('failed') },
-  );
+  const done = await run.finish({
+    status: 'failed',
+    errorMessage: message.slice(0, 2000),
+    errorCode: code,
+    usage: t ? { input: t.input, output: t.output, cost: t.cost, calls: t.calls } : undefined,
+  });
   if (!done) return;
   await run.emit('execution_failed', { error: message.slice(0, 500), error_code: code });
   await wakeParent(run);

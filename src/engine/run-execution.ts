@@ -35,12 +35,20 @@ export const HEARTBEAT_MS = 5_000;
 /** A lease whose heartbeat is older than this may be taken over by another worker. */
 export const LEASE_STALE_MS = 30_000;
 
-/** Rows inserted already leased to this process (start-execution.ts), waiting for their job. */
-const claimedHere = new Map<string, ExecutionRow>();
+/**
+ * Rows leased to this process at their start (start-execution.ts), waiting for their job: inserted,
+ * or — `stored: false` — not written yet (a deferred start).
+ */
+const claimedHere = new Map<string, { row: ExecutionRow; stored: boolean }>();
 
-/** Hands a row this process inserted already leased over to the job that will run it. */
-export function handOverClaimed(row: ExecutionRow): void {
-  claimedHere.set(row.execution_id, row);
+/** Hands a row leased to this process at its start over to the job that will run it. */
+export function handOverClaimed(row: ExecutionRow, stored = true): void {
+  claimedHere.set(row.execution_id, { row, stored });
+}
+
+/** Forgets a handed-over row whose job did not start here. */
+export function takeBackClaimed(executionId: string): void {
+  claimedHere.delete(executionId);
 }
 
 /** Runs (or resumes) an execution. Returns `busy` when another live worker holds it. */
@@ -48,7 +56,9 @@ export async function runExecution(deps: EngineDeps, executionId: string): Promi
   const handedOver = claimedHere.get(executionId);
   if (handedOver) {
     claimedHere.delete(executionId);
-    await main(new ExecutionRun(deps, handedOver), true);
+    const run = new ExecutionRun(deps, handedOver.row);
+    if (!handedOver.stored) run.deferStore();
+    await main(run, true);
     return 'done';
   }
   const claim = await claimExecution(deps.database.db, executionId, WORKER_ID, LEASE_STALE_MS);
@@ -142,7 +152,7 @@ async function main(run: ExecutionRun, firstStart: boolean): Promise<void> {
       );
       return;
     case 'suspend':
-      await run.flush();
+      await run.flush(); // writes the row too, for a deferred start
       await suspendExecution(run.db, run.id, WORKER_ID, outcome.status, outcome.wakeAt);
       if (outcome.wakeAt) {
         await run.deps.queue.enqueue(

@@ -79,6 +79,8 @@ export async function execNode(
     );
   }
 
+  // A node with effects outside the run must find the execution written, should the process die.
+  if (!type.flags.replayable) await run.store();
   const maxAttempts = 1 + Math.max(0, Math.min(10, node.config.max_retries ?? 0));
   let nodeLog: Logger | undefined;
   let attempt = 0;

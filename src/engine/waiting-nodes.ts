@@ -7,7 +7,7 @@ import type { ChildRequest } from '../nodes/define-node.js';
 import { isApproval } from './approval.js';
 import { createChildExecutions, readChildOutcomes } from './child-executions.js';
 import type { ExecutionRun } from './execution-run.js';
-import { finishExecution, type NodeState } from './execution-store.js';
+import type { NodeState } from './execution-store.js';
 import type { GraphNode } from './graph.js';
 import { failNodeState, succeed } from './node-results.js';
 import { createPendingTask } from './pending-tasks.js';
@@ -105,12 +105,7 @@ export async function markCancelledByPerson(
 ): Promise<void> {
   await failNodeState(run, st.nodeId, iteration, st.componentType, 'Denied by a person.', 'denied', st);
   run.abort.abort('cancelled');
-  await finishExecution(
-    run.db,
-    run.id,
-    { status: 'cancelled', errorMessage: 'Denied at a confirmation step.' },
-    { unsaved: run.takeUnsaved(), savePolicy: run.savePolicyHint('cancelled') },
-  );
+  await run.finish({ status: 'cancelled', errorMessage: 'Denied at a confirmation step.' });
   await run.emit('execution_cancelled', { execution_id: run.id });
 }
 
@@ -122,6 +117,7 @@ export async function pauseForPerson(
   kind: 'confirmation' | 'confirmation_after',
   carried: Record<string, unknown> | undefined,
 ): Promise<NodeOutcome> {
+  await run.store();
   const task = await createPendingTask(run.db, {
     executionId: run.id,
     node,
@@ -161,6 +157,7 @@ export async function startChildren(
   startedAt: string,
   meta: Record<string, unknown>,
 ): Promise<NodeOutcome> {
+  await run.store();
   const childIds = await createChildExecutions(run.deps, run.row, run.graph, node.nodeId, requests);
   const deadline = run.row.deadline_at ?? new Date(Date.now() + 600_000).toISOString();
   await run.save({

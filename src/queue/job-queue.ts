@@ -28,10 +28,11 @@ export interface JobQueue {
   consume(handler: JobHandler, opts?: { concurrency?: number }): void;
   /**
    * Reserves a slot to run one job at once, in this process (embedded mode only): returns a function
-   * that starts the job in that slot, or undefined when every slot is busy. A reservation that will
-   * not be used must be handed back with `start(null)`.
+   * that starts the job in that slot — true when it did; false when the queue closed meanwhile (the
+   * job was queued instead) — or undefined when every slot is busy. A reservation that will not be
+   * used must be handed back with `start(null)`.
    */
-  reserve?(): ((job: ExecutionJob | null) => void) | undefined;
+  reserve?(): ((job: ExecutionJob | null) => boolean) | undefined;
   stats(): Promise<QueueStats>;
   /** Stops taking jobs and waits for the running ones. */
   close(): Promise<void>;

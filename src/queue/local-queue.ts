@@ -47,18 +47,22 @@ export class LocalQueue implements JobQueue {
     this.pump();
   }
 
-  reserve(): ((job: ExecutionJob | null) => void) | undefined {
+  reserve(): ((job: ExecutionJob | null) => boolean) | undefined {
     if (!this.handler || this.closed || this.running.size + this.reserved >= this.concurrency)
       return undefined;
     this.reserved += 1;
     let used = false;
     return (job) => {
-      if (used) return;
+      if (used) return false;
       used = true;
       this.reserved -= 1;
-      if (job && !this.closed && !this.running.has(job.executionId)) this.run(job.executionId);
-      else if (job) void this.enqueue(job);
+      if (job && !this.closed && !this.running.has(job.executionId)) {
+        this.run(job.executionId);
+        return true;
+      }
+      if (job) void this.enqueue(job);
       else this.pump();
+      return false;
     };
   }
 

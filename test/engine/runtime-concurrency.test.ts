@@ -15,9 +15,9 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-database.
 
 /** A LocalQueue that remembers the concurrency it was asked to consume with. */
 class RecordingQueue extends LocalQueue {
-  concurrency: number | undefined;
+  asked: number | undefined;
   override consume(handler: JobHandler, opts: { concurrency?: number } = {}): void {
-    this.concurrency = opts.concurrency;
+    this.asked = opts.concurrency;
     super.consume(handler, opts);
   }
 }
@@ -46,7 +46,7 @@ async function concurrencyOf(role: 'server' | 'worker', concurrency?: number): P
   await runtime.stop();
   await queue.close();
   await services.database.close();
-  return queue.concurrency;
+  return queue.asked;
 }
 
 describe('execution concurrency per process', () => {

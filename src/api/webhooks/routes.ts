@@ -129,13 +129,12 @@ export async function webhooksRoutes(app: FastifyInstance): Promise<void> {
       });
     }
     try {
-      await startExecution(deps, {
-        executionId,
-        workflowId: workflow.id,
-        triggerNodeId: trigger.node_id,
-        userId,
-        payload,
-      });
+      // In wait mode the caller holds the answer: the run may write its row late (start-execution.ts).
+      await startExecution(
+        deps,
+        { executionId, workflowId: workflow.id, triggerNodeId: trigger.node_id, userId, payload },
+        { deferWrite: wait },
+      );
       if (!wait) {
         reply.status(202);
         return { status: 'accepted', execution_id: executionId, message: 'Workflow execution started.' };
