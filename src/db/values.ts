@@ -1,6 +1,16 @@
 /** Small conversions between stored values and API values; see the conventions in `schema.ts`. */
 
-export const nowIso = (): string => new Date().toISOString();
+let lastMs = Number.NaN;
+let lastIso = '';
+/** The current time as an ISO string; formatted once per millisecond (the engine asks often). */
+export function nowIso(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
 
 export const toBool = (value: unknown): boolean => value === true || value === 1 || value === '1';
 

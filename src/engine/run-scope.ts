@@ -27,8 +27,28 @@ export async function runScope(
   loop: LoopContext | undefined,
   parentSignal: AbortSignal,
 ): Promise<ScopeOutcome> {
+  // The scope's signal: aborted with the parent's, or alone when one of its nodes fails (siblings
+  // stop). A listener, not AbortSignal.any: that costs several times more, once per loop iteration.
   const scopeAbort = new AbortController();
-  const signal = AbortSignal.any([parentSignal, scopeAbort.signal]);
+  const forward = () => scopeAbort.abort(parentSignal.reason);
+  if (parentSignal.aborted) forward();
+  else parentSignal.addEventListener('abort', forward, { once: true });
+  try {
+    return await runScopeWith(run, scope, iteration, loop, parentSignal, scopeAbort);
+  } finally {
+    parentSignal.removeEventListener('abort', forward);
+  }
+}
+
+async function runScopeWith(
+  run: ExecutionRun,
+  scope: Scope,
+  iteration: string,
+  loop: LoopContext | undefined,
+  parentSignal: AbortSignal,
+  scopeAbort: AbortController,
+): Promise<ScopeOutcome> {
+  const signal = scopeAbort.signal;
   const running = new Map<string, Promise<NodeOutcome>>();
   let failure: Extract<ScopeOutcome, { kind: 'failed' }> | undefined;
 

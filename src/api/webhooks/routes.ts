@@ -27,6 +27,23 @@ declare module 'fastify' {
 const ZParams = z.object({ slug: z.string().min(1).max(255), node_id: z.string().max(255).optional() });
 const SENSITIVE_HEADERS = new Set(['authorization', 'cookie', 'x-api-key', 'proxy-authorization']);
 
+type WebhookSettings = z.infer<typeof ZWebhookConfig>;
+const parsedConfigs = new Map<string, { active: boolean; settings: WebhookSettings }>();
+const MAX_PARSED_CONFIGS = 500;
+
+/** A trigger node's stored config, parsed and validated once per distinct text (every call needs it). */
+function triggerConfig(text: string | null): { active: boolean; settings: WebhookSettings } {
+  const key = text ?? '';
+  let parsed = parsedConfigs.get(key);
+  if (!parsed) {
+    const config = parseNodeConfig(text);
+    parsed = { active: config.is_active, settings: ZWebhookConfig.parse(config.extra_config) };
+    if (parsedConfigs.size >= MAX_PARSED_CONFIGS) parsedConfigs.delete(parsedConfigs.keys().next().value!);
+    parsedConfigs.set(key, parsed);
+  }
+  return parsed;
+}
+
 function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
@@ -69,10 +86,10 @@ export async function webhooksRoutes(app: FastifyInstance): Promise<void> {
       where w.slug = ${slug} and n.component_type = 'trigger_webhook'
         ${node_id ? sql`and n.node_id = ${node_id}` : sql``}
       order by n.id`.execute(db);
-    const trigger = candidates.find((c) => toBool(c.is_active) && parseNodeConfig(c.config).is_active);
+    const trigger = candidates.find((c) => toBool(c.is_active) && triggerConfig(c.config).active);
     if (!trigger) throw notFound('Webhook not found.');
     const workflow = { id: trigger.workflow_id, owner_id: trigger.owner_id };
-    const settings = ZWebhookConfig.parse(parseNodeConfig(trigger.config).extra_config);
+    const { settings } = triggerConfig(trigger.config);
     if (request.method !== settings.method)
       throw new AppError(405, `This webhook accepts ${settings.method}.`);
 
