@@ -1,5 +1,14 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { CodeExecutionError, closeJavaScriptSandbox, runJavaScript } from './quickjs-runner.js';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CodeExecutionError,
+  closeJavaScriptSandbox,
+  configureJavaScriptSandbox,
+  runJavaScript,
+} from './quickjs-runner.js';
+import { quickjsWorkerMain } from './quickjs-worker-main.js';
 
 afterAll(async () => {
   await closeJavaScriptSandbox();
@@ -208,5 +217,164 @@ describe('no host access', () => {
     expect(typeof [].push).toBe('function');
     expect((globalThis as Record<string, unknown>).__pipelitSentinel).toBe(sentinel);
     expect(typeof process.exit).toBe('function');
+  });
+});
+
+/** Code that keeps `n` pairs of objects referencing each other (4 allocations each) and returns `n`. */
+function pairs(n: number): string {
+  return `const keep = []; for (let i = 0; i < ${n}; i++) { const a = { i }; a.b = { a }; keep.push(a) } return keep.length`;
+}
+
+describe('runtime reuse in one worker', () => {
+  beforeAll(async () => {
+    // One worker, so consecutive runs share its QuickJS runtime.
+    await closeJavaScriptSandbox();
+    configureJavaScriptSandbox({ poolSize: 1 });
+  });
+  afterAll(async () => {
+    await closeJavaScriptSandbox();
+    configureJavaScriptSandbox({ poolSize: Math.min(4, availableParallelism()) });
+  });
+
+  it('leaks no globals or prototype changes into the next run', async () => {
+    await runJavaScript(
+      "globalThis.leak = 1; Object.prototype.polluted = 'x'; Array.prototype.push = null; return 1",
+      {},
+    );
+    const out = await runJavaScript(
+      'const a = []; a.push(1); return [typeof leak, ({}).polluted === undefined, a.length]',
+      {},
+    );
+    expect(out.result).toEqual(['undefined', true, 1]);
+  });
+
+  it('never runs promise jobs a previous run left queued', async () => {
+    await runJavaScript('Promise.resolve().then(() => { globalThis.x = 1 }); return 1', {});
+    expect((await runJavaScript('return typeof x', {})).result).toBe('undefined');
+    // Had the queued job run during the next run, it would never end.
+    await runJavaScript('Promise.resolve().then(() => { while (true) {} }); return 1', {});
+    expect((await runJavaScript('return 2', {}, { timeoutMs: 2000 })).result).toBe(2);
+  });
+
+  it("does not let garbage from an earlier run exhaust the next run's memory", async () => {
+    const limits = { memoryLimitBytes: 4 * 1024 * 1024 };
+    // Kept alive to the end, so the last GC sets its next threshold above the limit; the cycles
+    // then outlive the run (refcounting cannot free them).
+    expect((await runJavaScript(pairs(100_000), {}, limits)).result).toBe(100_000);
+    expect((await runJavaScript(pairs(60_000), {}, limits)).result).toBe(60_000);
+    expect((await runJavaScript(pairs(100_000), {}, limits)).result).toBe(100_000);
+    expect((await runJavaScript(pairs(100_000), {}, limits)).result).toBe(100_000);
+    // Even when the garbage alone exceeds the next run's whole limit.
+    expect((await runJavaScript('return 1', {}, { memoryLimitBytes: 1024 * 1024 })).result).toBe(1);
+  });
+
+  it('keeps working over many runs, across runtime replacements', async () => {
+    for (let i = 0; i < 500; i++) {
+      const out = await runJavaScript(
+        'globalThis.seen = (globalThis.seen ?? 0) + 1; const o = { i: input.i }; o.self = o; return [input.i * 2, seen]',
+        { i },
+      );
+      expect(out.result).toEqual([i * 2, 1]);
+    }
+  });
+});
+
+/** Drives the worker body directly, to read the `runtimeJobs` field the runner ignores. */
+describe('sandbox worker runtime lifecycle', () => {
+  const replies: ((reply: Record<string, unknown>) => void)[] = [];
+  let worker: Worker;
+  const abortFlag = new Int32Array(new SharedArrayBuffer(4));
+
+  beforeAll(() => {
+    worker = new Worker(`(${quickjsWorkerMain.toString()})()`, {
+      eval: true,
+      workerData: {
+        quickjsPath: createRequire(import.meta.url).resolve('quickjs-emscripten'),
+        abortBuffer: abortFlag.buffer,
+      },
+      env: {},
+    });
+    worker.on('message', (reply) => replies.shift()?.(reply));
+  });
+  afterAll(async () => {
+    await worker.terminate();
+  });
+
+  function run(code: string, limits: Record<string, number> = {}): Promise<Record<string, unknown>> {
+    Atomics.store(abortFlag, 0, 0);
+    return new Promise((resolve) => {
+      replies.push(resolve);
+      worker.postMessage({
+        code,
+        inputJson: '{}',
+        timeoutMs: 5_000,
+        memoryLimitBytes: 16 * 1024 * 1024,
+        maxStackBytes: 512 * 1024,
+        maxOutputBytes: 1024 * 1024,
+        maxLogLines: 1_000,
+        ...limits,
+      });
+    });
+  }
+
+  /** Runs trivial jobs until the next one starts a fresh runtime. */
+  async function freshRuntime(): Promise<void> {
+    for (let i = 0; i < 200; i++) if ((await run('return 0')).runtimeJobs === 100) return;
+    throw new Error('the runtime was never replaced');
+  }
+
+  it('reuses a runtime for 100 jobs, then replaces it', async () => {
+    await freshRuntime();
+    const counts: unknown[] = [];
+    for (let i = 0; i < 250; i++) counts.push((await run('return 1')).runtimeJobs);
+    expect(counts).toEqual(Array.from({ length: 250 }, (_, i) => (i % 100) + 1));
+  });
+
+  it('replaces the runtime after queued promise jobs, interruptions and memory failures', async () => {
+    await freshRuntime();
+    expect((await run('return 1')).runtimeJobs).toBe(1);
+    expect((await run('Promise.resolve().then(() => 1); return 1')).runtimeJobs).toBe(2);
+    expect((await run('return 1')).runtimeJobs).toBe(1);
+    expect((await run('while (true) {}', { timeoutMs: 50 })).kind).toBe('timeout');
+    expect((await run('return 1')).runtimeJobs).toBe(1);
+    setTimeout(() => Atomics.store(abortFlag, 0, 1), 50);
+    const aborted = run('while (true) {}');
+    // Raised while the job runs (run() clears the flag when it sends a job).
+    expect((await aborted).kind).toBe('aborted');
+    expect((await run('return 1')).runtimeJobs).toBe(1);
+    expect((await run('return 1')).runtimeJobs).toBe(2);
+    const memory = await run('const a = []; while (true) a.push({ n: a.length });', {
+      memoryLimitBytes: 2 * 1024 * 1024,
+    });
+    expect(memory).toMatchObject({ ok: false, kind: 'memory', runtimeJobs: 1 });
+    expect((await run('return 1')).runtimeJobs).toBe(1);
+  });
+
+  it('retries a memory failure once on a fresh runtime, with fresh logs', async () => {
+    await freshRuntime();
+    const limits = { memoryLimitBytes: 4 * 1024 * 1024 };
+    expect(await run(pairs(100_000), limits)).toMatchObject({ ok: true, runtimeJobs: 1 });
+    // Fails on the reused runtime (the garbage above still counts), succeeds on a fresh one.
+    const moderate = await run(`console.log("start"); ${pairs(60_000)}`, limits);
+    expect(moderate).toMatchObject({ ok: true, json: '60000', logs: ['start'], runtimeJobs: 1 });
+    // A real memory failure is reported, after at most one retry.
+    await run('return 1', limits);
+    const real = await run(`console.log("start"); ${pairs(200_000)}`, limits);
+    expect(real).toMatchObject({ ok: false, kind: 'memory', logs: ['start'], runtimeJobs: 1 });
+  });
+
+  it('retries within the time that is left', async () => {
+    await freshRuntime();
+    const limits = { memoryLimitBytes: 4 * 1024 * 1024 };
+    await run(pairs(100_000), limits);
+    // Busy for 400 ms, then fails for memory on the reused runtime. The retry has only the 200 ms
+    // left: it times out instead of succeeding, as it would with a new full time limit.
+    const started = Date.now();
+    const out = await run(`const end = Date.now() + 400; while (Date.now() < end) {}\n${pairs(60_000)}`, {
+      ...limits,
+      timeoutMs: 600,
+    });
+    expect(out).toMatchObject({ ok: false, kind: 'timeout', runtimeJobs: 1 });
+    expect(Date.now() - started).toBeLessThan(1_500);
   });
 });

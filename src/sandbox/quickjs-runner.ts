@@ -3,8 +3,9 @@
  *
  * Scripts run in a small pool of worker threads, so a busy or endless script never blocks the event
  * loop and an `AbortSignal` can stop it mid-loop (a shared flag the QuickJS interrupt handler
- * reads). Each worker loads the WASM module once; each run gets a fresh runtime and context that
- * are disposed afterwards. A worker that does not answer in time is terminated and replaced.
+ * reads). Each worker loads the WASM module once; each run gets a fresh context, disposed
+ * afterwards, on a runtime the worker reuses for a bounded number of runs (see
+ * quickjs-worker-main.ts). A worker that does not answer in time is terminated and replaced.
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';

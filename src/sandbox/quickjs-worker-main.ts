@@ -5,8 +5,15 @@
  * imports, only `require` of absolute paths passed in `workerData`.
  *
  * One worker loads the WASM module once and then runs jobs one at a time, each in a fresh QuickJS
- * runtime and context that are disposed afterwards. The interrupt handler stops a job at its
- * deadline or when the main thread raises the shared abort flag.
+ * context that is disposed afterwards, so no global or prototype change outlives its job. The
+ * runtime under the contexts is reused for up to MAX_JOBS_PER_RUNTIME jobs (creating and freeing
+ * one per job was about a sixth of a trivial job's worker time); each job sets its own limits and
+ * interrupt handler on it, and it is replaced early when a job could have left anything behind
+ * that matters: queued promise jobs, an interruption, a memory failure. The interrupt handler
+ * stops a job at its deadline or when the main thread raises the shared abort flag.
+ *
+ * Replies carry `runtimeJobs` (jobs run on the answering runtime, this one included; 1 = fresh),
+ * which the runner ignores; tests read it to see when a runtime was reused or replaced.
  */
 /* biome-ignore-all lint/suspicious/noExplicitAny: QuickJS handles are untyped inside the worker */
 export function quickjsWorkerMain(): void {
@@ -14,6 +21,13 @@ export function quickjsWorkerMain(): void {
   const { getQuickJS } = require(workerData.quickjsPath);
   const abortFlag = new Int32Array(workerData.abortBuffer);
   const modulePromise: Promise<any> = getQuickJS();
+
+  // Jobs per runtime before it is replaced: enough that creating one is rare, few enough that
+  // what a runtime accumulates across jobs (atoms, shapes, cycles its GC has not reached) stays
+  // small.
+  const MAX_JOBS_PER_RUNTIME = 100;
+  let runtime: any;
+  let runtimeJobs = 0;
 
   // The user's code starts on line 2 of the evaluated file; errors report lines relative to it.
   const PREFIX =
@@ -65,22 +79,47 @@ export function quickjsWorkerMain(): void {
   });
 
   function runJob(QuickJS: any, job: any): { reply: any; healthy: boolean } {
+    // Computed once, so a retry gets only the time that is left.
+    const deadline = Date.now() + job.timeoutMs;
+    const first = attempt(QuickJS, job, deadline);
+    // Garbage earlier jobs left on a reused runtime counts toward the limit (there is no way to
+    // force a GC here), so a memory failure there may be spurious. The runtime has been discarded:
+    // run once more on a fresh one. Sandboxed code does no I/O, so running it again is safe.
+    if (first.healthy && first.reused && first.reply.kind === 'memory')
+      return attempt(QuickJS, job, deadline);
+    return first;
+  }
+
+  function attempt(
+    QuickJS: any,
+    job: any,
+    deadline: number,
+  ): { reply: any; healthy: boolean; reused: boolean } {
     const logs: string[] = [];
     let logChars = 0;
     let logsFull = false;
     let stopReason: 'timeout' | 'aborted' | undefined;
-    const deadline = Date.now() + job.timeoutMs;
     let healthy = true;
 
-    const runtime = QuickJS.newRuntime();
-    runtime.setMemoryLimit(job.memoryLimitBytes);
-    runtime.setMaxStackSize(job.maxStackBytes);
-    runtime.setInterruptHandler(() => {
+    if (!runtime) {
+      runtime = QuickJS.newRuntime();
+      runtimeJobs = 0;
+    }
+    const rt = runtime;
+    const reused = runtimeJobs > 0;
+    const jobNumber = ++runtimeJobs;
+    rt.setMaxStackSize(job.maxStackBytes);
+    rt.setInterruptHandler(() => {
       if (Atomics.load(abortFlag, 0) !== 0) stopReason = 'aborted';
       else if (Date.now() > deadline) stopReason = 'timeout';
       return stopReason !== undefined;
     });
-    const vm = runtime.newContext();
+    // No limit while the context and its globals are made: garbage from earlier jobs could exceed
+    // the job's limit, and QuickJS then returns a NULL context that quickjs-emscripten does not
+    // check (using it corrupts the WASM heap). The limit applies before any user code runs, and
+    // what the setup allocated counts toward it.
+    rt.setMemoryLimit(-1);
+    const vm = rt.newContext();
     let reply: any;
     try {
       const consoleObject = vm.newObject();
@@ -102,6 +141,7 @@ export function quickjsWorkerMain(): void {
       const inputHandle = vm.newString(job.inputJson);
       vm.setProp(vm.global, '__pipelit_input', inputHandle);
       inputHandle.dispose();
+      rt.setMemoryLimit(job.memoryLimitBytes);
 
       const result = vm.evalCode(PREFIX + job.code + SUFFIX, 'code.js');
       if (result.error) {
@@ -132,15 +172,28 @@ export function quickjsWorkerMain(): void {
         }
         result.value.dispose();
       }
+      reply.runtimeJobs = jobNumber;
     } finally {
+      // An interrupted or out-of-memory job may have left the runtime in an odd state, and its
+      // garbage would shrink the next job's memory: start the next job on a fresh runtime.
+      const discard =
+        reply === undefined ||
+        stopReason !== undefined ||
+        reply.kind === 'memory' ||
+        jobNumber >= MAX_JOBS_PER_RUNTIME;
       try {
         vm.dispose();
-        runtime.dispose();
+        // Queued promise jobs keep the disposed context alive and must never run in another job.
+        if (discard || rt.hasPendingJob()) {
+          runtime = undefined;
+          rt.dispose();
+        }
       } catch {
+        runtime = undefined;
         healthy = false;
       }
     }
-    return { reply, healthy };
+    return { reply, healthy, reused };
   }
 
   function formatArg(vm: any, handle: any): string {
