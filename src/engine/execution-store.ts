@@ -90,30 +90,15 @@ export async function insertExecution(db: Kysely<Database>, input: NewExecution)
   return row;
 }
 
-// The columns a new row sets; the others (outcome, totals) start at their column defaults.
-const INSERTED_COLUMNS = [
-  'execution_id',
-  'workflow_id',
-  'trigger_node_id',
-  'user_id',
-  'parent_execution_id',
-  'parent_node_id',
-  'root_execution_id',
-  'depth',
-  'thread_id',
-  'status',
-  'trigger_payload',
-  'created_at',
-  'lease_owner',
-  'heartbeat_at',
-  'started_at',
-  'deadline_at',
-] as const satisfies ReadonlyArray<keyof ExecutionRow>;
-const INSERT_HEAD = sql.raw(`insert into executions (${INSERTED_COLUMNS.join(', ')}) values `);
+// Every column: a row made by newExecutionRow, or one inserted already finished (finishExecution).
+const EXECUTION_COLUMNS = Object.keys(
+  newExecutionRow({ workflowId: 0, triggerNodeId: null, userId: null, payload: {} }),
+) as Array<keyof ExecutionRow>;
+const INSERT_HEAD = sql.raw(`insert into executions (${EXECUTION_COLUMNS.join(', ')}) values `);
 
-/** Inserts a row made by `newExecutionRow`; `db` may be a transaction. Fixed SQL text: one per execution. */
+/** Inserts a whole execution row; `db` may be a transaction. Fixed SQL text: one per execution. */
 export async function insertExecutionRow(db: Kysely<Database>, row: ExecutionRow): Promise<void> {
-  await sql`${INSERT_HEAD}(${sql.join(INSERTED_COLUMNS.map((c) => row[c]))})`.execute(db);
+  await sql`${INSERT_HEAD}(${sql.join(EXECUTION_COLUMNS.map((c) => row[c]))})`.execute(db);
 }
 
 export type ClaimResult =
@@ -294,25 +279,53 @@ export async function finishExecution(
 ): Promise<boolean> {
   // One transaction: whoever sees the execution finished also sees its node rows and its payloads
   // trimmed. A run that was never written (a deferred start) is inserted in it first.
+  const outcome = {
+    status: fields.status,
+    final_output: fields.finalOutput === undefined ? null : storedJson(fields.finalOutput),
+    error_message: fields.errorMessage ?? null,
+    error_code: fields.errorCode ?? null,
+    completed_at: nowIso(),
+  };
+  const usage = fields.usage;
+  const deadline = opts.unsaved?.deadline ?? null;
   return db.transaction().execute(async (trx) => {
-    if (opts.insert) await insertExecutionRow(trx, opts.insert);
-    if (opts.unsaved) await upsertNodeStates(trx, executionId, opts.unsaved.states);
-    // Fixed SQL text, like the insert and the claim: one per execution.
-    const usage = fields.usage;
-    const result = await sql`
-      update executions
-      set status = ${fields.status},
-          final_output = ${fields.finalOutput === undefined ? null : storedJson(fields.finalOutput)},
-          error_message = ${fields.errorMessage ?? null}, error_code = ${fields.errorCode ?? null},
-          completed_at = ${nowIso()}, lease_owner = null, wake_at = null,
-          deadline_at = coalesce(${opts.unsaved?.deadline ?? null}, deadline_at),
-          total_input_tokens = coalesce(${usage?.input ?? null}, total_input_tokens),
-          total_output_tokens = coalesce(${usage?.output ?? null}, total_output_tokens),
-          total_tokens = coalesce(${usage ? usage.input + usage.output : null}, total_tokens),
-          total_cost_usd = coalesce(${usage?.cost ?? null}, total_cost_usd),
-          llm_calls = coalesce(${usage?.calls ?? null}, llm_calls)
-      where execution_id = ${executionId} and status in ('pending', 'running', 'interrupted')`.execute(trx);
-    const finished = Number(result.numAffectedRows ?? 0) > 0;
+    let finished: boolean;
+    if (opts.insert) {
+      // Never written before: inserted finished, the node rows after it.
+      const row = opts.insert;
+      await insertExecutionRow(trx, {
+        ...row,
+        ...outcome,
+        lease_owner: null,
+        wake_at: null,
+        deadline_at: deadline ?? row.deadline_at,
+        ...(usage && {
+          total_input_tokens: usage.input,
+          total_output_tokens: usage.output,
+          total_tokens: usage.input + usage.output,
+          total_cost_usd: usage.cost,
+          llm_calls: usage.calls,
+        }),
+      });
+      if (opts.unsaved) await upsertNodeStates(trx, executionId, opts.unsaved.states);
+      finished = true;
+    } else {
+      if (opts.unsaved) await upsertNodeStates(trx, executionId, opts.unsaved.states);
+      // Fixed SQL text, like the insert and the claim: one per execution.
+      const result = await sql`
+        update executions
+        set status = ${outcome.status}, final_output = ${outcome.final_output},
+            error_message = ${outcome.error_message}, error_code = ${outcome.error_code},
+            completed_at = ${outcome.completed_at}, lease_owner = null, wake_at = null,
+            deadline_at = coalesce(${deadline}, deadline_at),
+            total_input_tokens = coalesce(${usage?.input ?? null}, total_input_tokens),
+            total_output_tokens = coalesce(${usage?.output ?? null}, total_output_tokens),
+            total_tokens = coalesce(${usage ? usage.input + usage.output : null}, total_tokens),
+            total_cost_usd = coalesce(${usage?.cost ?? null}, total_cost_usd),
+            llm_calls = coalesce(${usage?.calls ?? null}, llm_calls)
+        where execution_id = ${executionId} and status in ('pending', 'running', 'interrupted')`.execute(trx);
+      finished = Number(result.numAffectedRows ?? 0) > 0;
+    }
     // The workflow's save policy drops the payloads it does not keep, now that nothing resumes from them.
     if (finished) await applySavePolicy(trx, executionId, opts.savePolicy);
     return finished;

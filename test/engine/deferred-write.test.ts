@@ -41,6 +41,11 @@ describe.each(dbKinds())('deferred execution write on %s', (kind) => {
       edges: [{ from: 'in', to: 'spin' }],
     });
     await seedWorkflow(db, t.admin.id, {
+      slug: 'broken',
+      nodes: [hook(), { id: 'boom', type: 'code', extra: { code: "throw new Error('nope')" } }],
+      edges: [{ from: 'in', to: 'boom' }],
+    });
+    await seedWorkflow(db, t.admin.id, {
       slug: 'answer-at-once',
       nodes: [hook({ response_mode: 'async' }), { id: 'echo', type: 'reply_chat', extra: { message: 'hi' } }],
       edges: [{ from: 'in', to: 'echo' }],
@@ -83,7 +88,7 @@ describe.each(dbKinds())('deferred execution write on %s', (kind) => {
   const rowOf = (id: string) =>
     t.services.database.db
       .selectFrom('executions')
-      .select(['status', 'final_output', 'deadline_at', 'lease_owner'])
+      .select(['status', 'final_output', 'error_message', 'completed_at', 'deadline_at', 'lease_owner'])
       .where('execution_id', '=', id)
       .executeTakeFirst();
 
@@ -93,11 +98,22 @@ describe.each(dbKinds())('deferred execution write on %s', (kind) => {
     const { execution_id: id, output } = res.json();
     expect(output).toEqual({ output: 'got 5' });
     const row = await rowOf(id);
-    expect(row).toMatchObject({ status: 'completed', lease_owner: null });
+    expect(row).toMatchObject({ status: 'completed', lease_owner: null, error_message: null });
+    expect(JSON.parse(String(row?.final_output))).toEqual({ output: 'got 5' });
     expect(row?.deadline_at).toBeTruthy();
+    expect(row?.completed_at).toBeTruthy();
     expect((await nodeRows(t.services.database.db, id)).echo).toMatchObject({ status: 'success' });
     const detail = await t.call('GET', `/api/v1/executions/${id}/`, t.admin.key);
     expect(detail.statusCode, detail.body).toBe(200);
+  });
+
+  it('writes a pure run that fails once, failed, with the failing node', async () => {
+    const res = await post('broken');
+    expect(res.json()).toMatchObject({ status: 'failed' });
+    const id = res.json().execution_id as string;
+    expect(await rowOf(id)).toMatchObject({ status: 'failed', lease_owner: null });
+    expect((await rowOf(id))?.error_message).toMatch(/nope/);
+    expect((await nodeRows(t.services.database.db, id)).boom).toMatchObject({ status: 'failed' });
   });
 
   it('writes a long pure run after STORE_AFTER_MS, so a timed-out caller can poll its id', async () => {

@@ -12,7 +12,7 @@ import * as m0006 from './0006-schedules.js';
 import * as m0007 from './0007-retention.js';
 import * as m0008 from './0008-memory.js';
 import * as m0009 from './0009-graph-version.js';
-import * as m0010 from './0010-drop-status-heartbeat-index.js';
+import * as m0010 from './0010-execution-indexes.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-users-keys-workspaces': m0001,
@@ -24,5 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0007-retention': m0007,
   '0008-memory': m0008,
   '0009-graph-version': m0009,
-  '0010-drop-status-heartbeat-index': m0010,
+  '0010-execution-indexes': m0010,
 };
