@@ -130,6 +130,26 @@ describe('runJavaScript', () => {
     expect((await runJavaScript('return 7', {})).result).toBe(7);
   });
 
+  it('bounds the total of many allocations that each fit under the limit', async () => {
+    // Each buffer is below the limit; QuickJS alone would let them add up without bound.
+    const many = await failure(
+      runJavaScript(
+        'const keep = []; for (let i = 0; i < 60; i++) keep.push(new ArrayBuffer(10 * 1024 * 1024)); return keep.length',
+        {},
+        { memoryLimitBytes: 16 * 1024 * 1024 },
+      ),
+    );
+    expect(many.kind).toBe('memory');
+    // Within the limit it still works, and the worker that hit the cap still answers.
+    const fits = await runJavaScript(
+      'const keep = []; for (let i = 0; i < 5; i++) keep.push(new ArrayBuffer(10 * 1024 * 1024)); return keep.length',
+      {},
+      { memoryLimitBytes: 128 * 1024 * 1024 },
+    );
+    expect(fits.result).toBe(5);
+    expect((await runJavaScript('return 8', {})).result).toBe(8);
+  });
+
   it('keeps runs isolated from each other', async () => {
     await runJavaScript('globalThis.leak = 1; Object.prototype.polluted = true; return 1', {});
     const out = await runJavaScript('return [typeof leak, ({}).polluted === undefined]', {});
@@ -291,6 +311,7 @@ describe('sandbox worker runtime lifecycle', () => {
       workerData: {
         quickjsPath: createRequire(import.meta.url).resolve('quickjs-emscripten'),
         abortBuffer: abortFlag.buffer,
+        maxMemoryLimitBytes: 512 * 1024 * 1024,
       },
       env: {},
     });

@@ -63,6 +63,8 @@ const DEFAULTS = {
   maxOutputBytes: 1024 * 1024,
 };
 const MAX_LOG_LINES = 1_000;
+/** The largest memory limit a run may ask for (the code node allows up to 512 MiB). */
+const MAX_MEMORY_LIMIT_BYTES = 512 * 1024 * 1024;
 /** After this much extra time without an answer, a worker is terminated. */
 const HARD_KILL_GRACE_MS = 2_000;
 const ABORT_GRACE_MS = 500;
@@ -100,7 +102,10 @@ export function runJavaScript(
         code,
         inputJson,
         timeoutMs: options.timeoutMs ?? DEFAULTS.timeoutMs,
-        memoryLimitBytes: options.memoryLimitBytes ?? DEFAULTS.memoryLimitBytes,
+        memoryLimitBytes: Math.min(
+          MAX_MEMORY_LIMIT_BYTES,
+          options.memoryLimitBytes ?? DEFAULTS.memoryLimitBytes,
+        ),
         maxStackBytes: options.maxStackBytes ?? DEFAULTS.maxStackBytes,
         maxOutputBytes: options.maxOutputBytes ?? DEFAULTS.maxOutputBytes,
         maxLogLines: MAX_LOG_LINES,
@@ -162,7 +167,11 @@ class SandboxWorker {
   constructor(private readonly onDone: (worker: SandboxWorker, crashed: boolean) => void) {
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { quickjsPath: QUICKJS_PATH, abortBuffer: this.abortFlag.buffer },
+      workerData: {
+        quickjsPath: QUICKJS_PATH,
+        abortBuffer: this.abortFlag.buffer,
+        maxMemoryLimitBytes: MAX_MEMORY_LIMIT_BYTES,
+      },
       env: {},
       stdout: false,
       stderr: false,

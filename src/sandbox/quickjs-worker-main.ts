@@ -18,9 +18,33 @@
 /* biome-ignore-all lint/suspicious/noExplicitAny: QuickJS handles are untyped inside the worker */
 export function quickjsWorkerMain(): void {
   const { parentPort, workerData } = require('node:worker_threads');
-  const { getQuickJS } = require(workerData.quickjsPath);
+  const { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC } = require(workerData.quickjsPath);
   const abortFlag = new Int32Array(workerData.abortBuffer);
-  const modulePromise: Promise<any> = getQuickJS();
+
+  // QuickJS's own memory limit cannot count bytes in this WASM build (it sees a fixed overhead per
+  // allocation), so it only refuses single allocations above the limit: thirty 10 MB ArrayBuffers
+  // passed a 16 MB limit. The WASM heap is therefore capped here as well: it may grow to the job's
+  // limit plus HEAP_SLACK_BYTES (the module's own data, the runtime and context, input and output);
+  // a refused growth makes the allocation fail, which QuickJS reports as out of memory. The heap
+  // never shrinks, so a worker whose heap grew past RECYCLE_HEAP_BYTES exits after its job and the
+  // pool starts a fresh one.
+  const PAGE = 65_536;
+  const HEAP_SLACK_BYTES = 48 * 1024 * 1024;
+  const RECYCLE_HEAP_BYTES = 256 * 1024 * 1024;
+  // (The WebAssembly global has no type declarations in this project's lib settings.)
+  const memory = new (globalThis as any).WebAssembly.Memory({
+    initial: (16 * 1024 * 1024) / PAGE,
+    maximum: Math.ceil((workerData.maxMemoryLimitBytes + HEAP_SLACK_BYTES) / PAGE),
+  });
+  let heapCapBytes = memory.buffer.byteLength + HEAP_SLACK_BYTES;
+  const grow = memory.grow.bind(memory);
+  memory.grow = (pages: number) => {
+    if (memory.buffer.byteLength + pages * PAGE > heapCapBytes) throw new RangeError('sandbox heap cap');
+    return grow(pages);
+  };
+  const modulePromise: Promise<any> = newQuickJSWASMModuleFromVariant(
+    newVariant(RELEASE_SYNC, { wasmMemory: memory }),
+  );
 
   // Jobs per runtime before it is replaced: enough that creating one is rare, few enough that
   // what a runtime accumulates across jobs (atoms, shapes, cycles its GC has not reached) stays
@@ -49,6 +73,7 @@ export function quickjsWorkerMain(): void {
       (QuickJS) => {
         let healthy = true;
         let reply: any;
+        heapCapBytes = Math.max(memory.buffer.byteLength, job.memoryLimitBytes + HEAP_SLACK_BYTES);
         try {
           const outcome = runJob(QuickJS, job);
           reply = outcome.reply;
@@ -63,8 +88,9 @@ export function quickjsWorkerMain(): void {
           healthy = false;
         }
         parentPort.postMessage(reply);
-        // A runtime that could not be disposed cleanly may have corrupted the WASM heap: start afresh.
-        if (!healthy) process.exit(0);
+        // A runtime that could not be disposed cleanly may have corrupted the WASM heap, and a heap
+        // that grew large keeps its memory: start afresh.
+        if (!healthy || memory.buffer.byteLength > RECYCLE_HEAP_BYTES) process.exit(0);
       },
       (error: any) => {
         parentPort.postMessage({
