@@ -123,9 +123,14 @@ describe.each(dbKinds())('deferred execution write on %s', (kind) => {
     await start.off();
     // Not written at its start…
     expect(await rowOf(id)).toBeUndefined();
-    // …but while it still runs, once STORE_AFTER_MS has passed.
-    await new Promise((r) => setTimeout(r, STORE_AFTER_MS + 250));
-    expect(await rowOf(id)).toMatchObject({ status: 'running' });
+    // …but while it still runs (1.5 s), once STORE_AFTER_MS has passed.
+    await new Promise((r) => setTimeout(r, STORE_AFTER_MS));
+    let row = await rowOf(id);
+    for (let i = 0; i < 40 && !row; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      row = await rowOf(id);
+    }
+    expect(row).toMatchObject({ status: 'running' });
     const res = await answer;
     expect(res.statusCode, res.body).toBe(202);
     expect(res.json()).toMatchObject({ status: 'accepted', execution_id: id });
