@@ -287,6 +287,14 @@ export async function finishExecution(
     completed_at: nowIso(),
   };
   const usage = fields.usage;
+  // Absent usage keeps the stored totals (the update's coalesce; an insert's zero defaults).
+  const totals = usage && {
+    total_input_tokens: usage.input,
+    total_output_tokens: usage.output,
+    total_tokens: usage.input + usage.output,
+    total_cost_usd: usage.cost,
+    llm_calls: usage.calls,
+  };
   const deadline = opts.unsaved?.deadline ?? null;
   return db.transaction().execute(async (trx) => {
     let finished: boolean;
@@ -299,13 +307,7 @@ export async function finishExecution(
         lease_owner: null,
         wake_at: null,
         deadline_at: deadline ?? row.deadline_at,
-        ...(usage && {
-          total_input_tokens: usage.input,
-          total_output_tokens: usage.output,
-          total_tokens: usage.input + usage.output,
-          total_cost_usd: usage.cost,
-          llm_calls: usage.calls,
-        }),
+        ...totals,
       });
       if (opts.unsaved) await upsertNodeStates(trx, executionId, opts.unsaved.states);
       finished = true;
@@ -318,11 +320,11 @@ export async function finishExecution(
             error_message = ${outcome.error_message}, error_code = ${outcome.error_code},
             completed_at = ${outcome.completed_at}, lease_owner = null, wake_at = null,
             deadline_at = coalesce(${deadline}, deadline_at),
-            total_input_tokens = coalesce(${usage?.input ?? null}, total_input_tokens),
-            total_output_tokens = coalesce(${usage?.output ?? null}, total_output_tokens),
-            total_tokens = coalesce(${usage ? usage.input + usage.output : null}, total_tokens),
-            total_cost_usd = coalesce(${usage?.cost ?? null}, total_cost_usd),
-            llm_calls = coalesce(${usage?.calls ?? null}, llm_calls)
+            total_input_tokens = coalesce(${totals?.total_input_tokens ?? null}, total_input_tokens),
+            total_output_tokens = coalesce(${totals?.total_output_tokens ?? null}, total_output_tokens),
+            total_tokens = coalesce(${totals?.total_tokens ?? null}, total_tokens),
+            total_cost_usd = coalesce(${totals?.total_cost_usd ?? null}, total_cost_usd),
+            llm_calls = coalesce(${totals?.llm_calls ?? null}, llm_calls)
         where execution_id = ${executionId} and status in ('pending', 'running', 'interrupted')`.execute(trx);
       finished = Number(result.numAffectedRows ?? 0) > 0;
     }

@@ -1,14 +1,13 @@
-import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CodeExecutionError,
   closeJavaScriptSandbox,
   configureJavaScriptSandbox,
+  DEFAULT_POOL_SIZE,
   runJavaScript,
+  startSandboxThread,
 } from './quickjs-runner.js';
-import { quickjsWorkerMain } from './quickjs-worker-main.js';
 
 afterAll(async () => {
   await closeJavaScriptSandbox();
@@ -253,7 +252,7 @@ describe('runtime reuse in one worker', () => {
   });
   afterAll(async () => {
     await closeJavaScriptSandbox();
-    configureJavaScriptSandbox({ poolSize: Math.min(4, availableParallelism()) });
+    configureJavaScriptSandbox({ poolSize: DEFAULT_POOL_SIZE });
   });
 
   it('leaks no globals or prototype changes into the next run', async () => {
@@ -306,15 +305,7 @@ describe('sandbox worker runtime lifecycle', () => {
   const abortFlag = new Int32Array(new SharedArrayBuffer(4));
 
   beforeAll(() => {
-    worker = new Worker(`(${quickjsWorkerMain.toString()})()`, {
-      eval: true,
-      workerData: {
-        quickjsPath: createRequire(import.meta.url).resolve('quickjs-emscripten'),
-        abortBuffer: abortFlag.buffer,
-        maxMemoryLimitBytes: 512 * 1024 * 1024,
-      },
-      env: {},
-    });
+    worker = startSandboxThread(abortFlag);
     worker.on('message', (reply) => replies.shift()?.(reply));
   });
   afterAll(async () => {

@@ -158,6 +158,24 @@ type Reply =
 const WORKER_SOURCE = `(${quickjsWorkerMain.toString()})()`;
 const QUICKJS_PATH = createRequire(import.meta.url).resolve('quickjs-emscripten');
 
+/** Starts one sandbox thread; `abortFlag` is the shared flag its interrupt handler reads. */
+export function startSandboxThread(abortFlag: Int32Array): Worker {
+  return new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: {
+      quickjsPath: QUICKJS_PATH,
+      abortBuffer: abortFlag.buffer,
+      maxMemoryLimitBytes: MAX_MEMORY_LIMIT_BYTES,
+    },
+    env: {},
+    stdout: false,
+    stderr: false,
+  });
+}
+
+/** Sandbox threads run at once unless configured: one per core, at most four. */
+export const DEFAULT_POOL_SIZE = Math.max(1, Math.min(4, availableParallelism()));
+
 class SandboxWorker {
   readonly worker: Worker;
   readonly abortFlag = new Int32Array(new SharedArrayBuffer(4));
@@ -165,17 +183,7 @@ class SandboxWorker {
   private timers: NodeJS.Timeout[] = [];
 
   constructor(private readonly onDone: (worker: SandboxWorker, crashed: boolean) => void) {
-    this.worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: {
-        quickjsPath: QUICKJS_PATH,
-        abortBuffer: this.abortFlag.buffer,
-        maxMemoryLimitBytes: MAX_MEMORY_LIMIT_BYTES,
-      },
-      env: {},
-      stdout: false,
-      stderr: false,
-    });
+    this.worker = startSandboxThread(this.abortFlag);
     this.worker.unref();
     this.worker.on('message', (reply: Reply) => this.settle(reply));
     this.worker.on('error', (error) =>
@@ -253,7 +261,7 @@ class SandboxWorker {
 }
 
 class SandboxPool {
-  size = Math.max(1, Math.min(4, availableParallelism()));
+  size = DEFAULT_POOL_SIZE;
   private readonly idle: SandboxWorker[] = [];
   private readonly all = new Set<SandboxWorker>();
   private readonly queue: Job[] = [];
