@@ -26,6 +26,24 @@ const MAX_UNSAVED = 200;
 /** A run whose row is not written yet (a deferred start) writes it after this long at the latest. */
 export const STORE_AFTER_MS = 250;
 
+/**
+ * Runs in this process whose execution row is not written yet, by execution id: a request that asks
+ * for such an execution (detail, status, cancel) has the row written first, so an id seen in a live
+ * event is never answered with 404 (see `writeDeferredExecution`).
+ */
+const unstoredRuns = new Map<string, ExecutionRun>();
+
+/**
+ * Writes the row of an execution this process runs and has not written yet; true if there was one.
+ * Called where a lookup by id found nothing, before answering 404.
+ */
+export async function writeDeferredExecution(executionId: string): Promise<boolean> {
+  const run = unstoredRuns.get(executionId);
+  if (!run) return false;
+  await run.store();
+  return true;
+}
+
 export class ExecutionRun {
   readonly db;
   graph!: WorkflowGraph;
@@ -123,6 +141,7 @@ export class ExecutionRun {
   /** Marks the row as not written yet (see `unstored`) and arms the STORE_AFTER_MS timer. */
   deferStore(): void {
     this.unstored = true;
+    unstoredRuns.set(this.id, this);
     this.storeTimer = setTimeout(
       () => void this.store().catch((err) => this.log.warn({ err }, 'could not write the execution')),
       STORE_AFTER_MS,
@@ -130,13 +149,21 @@ export class ExecutionRun {
     this.storeTimer.unref();
   }
 
-  /** Writes the execution row if it is not in the database yet. */
-  async store(): Promise<void> {
-    if (!this.unstored) return;
+  /** Drops this run from the unwritten ones when it ends, whatever happened to its row. */
+  release(): void {
     clearTimeout(this.storeTimer);
-    this.storing ??= insertExecutionRow(this.db, this.row).then(() => {
-      this.unstored = false;
-    });
+    unstoredRuns.delete(this.id);
+  }
+
+  /** Writes the execution row if it is not in the database yet; resolves once it is there. */
+  async store(): Promise<void> {
+    if (this.unstored) {
+      clearTimeout(this.storeTimer);
+      this.storing ??= insertExecutionRow(this.db, this.row).then(() => {
+        this.unstored = false;
+        unstoredRuns.delete(this.id);
+      });
+    }
     await this.storing;
   }
 
@@ -147,11 +174,19 @@ export class ExecutionRun {
     // Never written: the finish transaction inserts it first (the run's only commit).
     const insert = this.unstored ? this.row : undefined;
     this.unstored = false;
-    return finishExecution(this.db, this.id, fields, {
+    const finished = finishExecution(this.db, this.id, fields, {
       unsaved: this.takeUnsaved(),
       savePolicy: this.savePolicyHint(fields.status),
       insert,
     });
+    if (insert) {
+      // A store() meanwhile (writeDeferredExecution) waits for this transaction instead.
+      this.storing = finished.then(
+        () => void unstoredRuns.delete(this.id),
+        () => void unstoredRuns.delete(this.id),
+      );
+    }
+    return finished;
   }
 
   /** Writes the node states and deadline not written yet, in one transaction. */

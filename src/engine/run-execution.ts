@@ -57,8 +57,16 @@ export async function runExecution(deps: EngineDeps, executionId: string): Promi
   if (handedOver) {
     claimedHere.delete(executionId);
     const run = new ExecutionRun(deps, handedOver.row);
-    if (!handedOver.stored) run.deferStore();
-    await main(run, true);
+    if (handedOver.stored) {
+      await main(run, true);
+      return 'done';
+    }
+    run.deferStore();
+    try {
+      await main(run, true);
+    } finally {
+      run.release();
+    }
     return 'done';
   }
   const claim = await claimExecution(deps.database.db, executionId, WORKER_ID, LEASE_STALE_MS);

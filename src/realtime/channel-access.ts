@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { AuthUser } from '../auth/verify-api-key.js';
 import type { Database } from '../db/schema.js';
+import { writeDeferredExecution } from '../engine/execution-run.js';
 
 export type AccessDecision = { ok: true } | { ok: false; detail: string };
 
@@ -22,7 +23,15 @@ export async function mayWatchChannel(
   }
   if (user.role === 'admin') return { ok: true };
   const [, kind, key] = match;
-  const found =
+  const ownExecution = () =>
+    db
+      .selectFrom('executions')
+      .innerJoin('workflows', 'workflows.id', 'executions.workflow_id')
+      .select('executions.execution_id')
+      .where('executions.execution_id', '=', key)
+      .where('workflows.owner_id', '=', user.id)
+      .executeTakeFirst();
+  let found =
     kind === 'workflow'
       ? await db
           .selectFrom('workflows')
@@ -30,13 +39,9 @@ export async function mayWatchChannel(
           .where('slug', '=', key)
           .where('owner_id', '=', user.id)
           .executeTakeFirst()
-      : await db
-          .selectFrom('executions')
-          .innerJoin('workflows', 'workflows.id', 'executions.workflow_id')
-          .select('executions.execution_id')
-          .where('executions.execution_id', '=', key)
-          .where('workflows.owner_id', '=', user.id)
-          .executeTakeFirst();
+      : await ownExecution();
+  // An execution started here moments ago may not have written its row yet (see execution-run.ts).
+  if (!found && kind === 'execution' && (await writeDeferredExecution(key))) found = await ownExecution();
   // The same answer for "missing" and "someone else's", so channels cannot be probed.
   return found ? { ok: true } : { ok: false, detail: 'Channel not found or not allowed.' };
 }

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORE_AFTER_MS } from '../../src/engine/execution-run.js';
+import { mayWatchChannel } from '../../src/realtime/channel-access.js';
 import { workflowChannel } from '../../src/realtime/events.js';
 import { nodeRows, seedWorkflow, waitForStatus } from '../helpers/seed-workflow.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
@@ -12,8 +13,10 @@ import { dbKinds } from '../helpers/test-database.js';
 
 describe.each(dbKinds())('deferred execution write on %s', (kind) => {
   let t: TestApp;
+  let owner: Awaited<ReturnType<TestApp['makeUser']>>;
   beforeAll(async () => {
     t = await createTestApp(kind, {}, undefined, { engine: true });
+    owner = await t.makeUser();
     const db = t.services.database.db;
     const hook = (extra: Record<string, unknown> = {}) => ({
       id: 'in',
@@ -35,6 +38,21 @@ describe.each(dbKinds())('deferred execution write on %s', (kind) => {
           type: 'code',
           extra: {
             code: 'const end = Date.now() + 1500; while (Date.now() < end) {} return { done: true };',
+          },
+        },
+      ],
+      edges: [{ from: 'in', to: 'spin' }],
+    });
+    // The same, owned by a normal user, for the ownership-checked lookups.
+    await seedWorkflow(db, owner.id, {
+      slug: 'slow-owned',
+      nodes: [
+        hook({ wait_timeout_seconds: 5 }),
+        {
+          id: 'spin',
+          type: 'code',
+          extra: {
+            code: 'const end = Date.now() + 3000; while (Date.now() < end) {} return { done: true };',
           },
         },
       ],
@@ -160,5 +178,36 @@ describe.each(dbKinds())('deferred execution write on %s', (kind) => {
     expect(await rowOf(res.json().execution_id)).toBeTruthy();
     expect(await start.id).toBe(res.json().execution_id);
     await start.off();
+  });
+
+  it('answers for a run not written yet: status, channel access and cancel, not 404', async () => {
+    const start = await nextStart('slow-owned');
+    const startedAt = Date.now();
+    const answer = post('slow-owned');
+    const id = await start.id;
+    await start.off();
+    expect(await rowOf(id)).toBeUndefined();
+    // Someone else still gets 404, and the lookup does not reveal the run.
+    const other = await t.makeUser();
+    const foreign = await t.call('GET', `/api/v1/executions/${id}/status/`, other.key);
+    expect(foreign.statusCode, foreign.body).toBe(404);
+    expect(await mayWatchChannel(t.services.database.db, { id: other.id, role: 'normal' }, `execution:${id}`)).toEqual(
+      { ok: false, detail: 'Channel not found or not allowed.' },
+    );
+    // The owner may watch it and read its status before STORE_AFTER_MS would have written it.
+    expect(await mayWatchChannel(t.services.database.db, { id: owner.id, role: 'normal' }, `execution:${id}`)).toEqual(
+      { ok: true },
+    );
+    const status = await t.call('GET', `/api/v1/executions/${id}/status/`, owner.key);
+    expect(status.statusCode, status.body).toBe(200);
+    expect(status.json()).toMatchObject({ execution_id: id, status: 'running', workflow: 'slow-owned' });
+    const cancel = await t.call('POST', `/api/v1/executions/${id}/cancel/`, owner.key);
+    expect(cancel.statusCode, cancel.body).toBe(200);
+    expect(cancel.json()).toMatchObject({ execution_id: id, status: 'cancelled' });
+    // The running code node is aborted: the caller hears long before the 3 s busy-wait would end.
+    const res = await answer;
+    expect(Date.now() - startedAt).toBeLessThan(2500);
+    expect(res.json()).toMatchObject({ execution_id: id, status: 'cancelled' });
+    expect(await rowOf(id)).toMatchObject({ status: 'cancelled', lease_owner: null });
   });
 });

@@ -11,6 +11,7 @@ import type { Database } from '../../db/schema.js';
 import type { ExecutionNodesTable, ExecutionsTable } from '../../db/tables/executions.js';
 import { fromJson, toInt } from '../../db/values.js';
 import { cancelExecution } from '../../engine/cancel-execution.js';
+import { writeDeferredExecution } from '../../engine/execution-run.js';
 import { answerPendingTask } from '../../engine/pending-tasks.js';
 import { startExecution } from '../../engine/start-execution.js';
 import { badRequest, notFound } from '../../errors.js';
@@ -47,9 +48,11 @@ export async function findVisibleExecution(
   user: AuthUser,
   executionId: string,
 ): Promise<ExecutionWithSlug> {
-  const row = await visibleExecutions(db, user)
-    .where('executions.execution_id', '=', executionId)
-    .executeTakeFirst();
+  const find = () =>
+    visibleExecutions(db, user).where('executions.execution_id', '=', executionId).executeTakeFirst();
+  let row = await find();
+  // A run started here moments ago may not have written its row yet (a webhook in wait mode).
+  if (!row && (await writeDeferredExecution(executionId))) row = await find();
   if (!row) throw notFound('Execution not found.');
   return row;
 }
