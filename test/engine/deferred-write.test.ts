@@ -191,13 +191,13 @@ describe.each(dbKinds())('deferred execution write on %s', (kind) => {
     const other = await t.makeUser();
     const foreign = await t.call('GET', `/api/v1/executions/${id}/status/`, other.key);
     expect(foreign.statusCode, foreign.body).toBe(404);
-    expect(await mayWatchChannel(t.services.database.db, { id: other.id, role: 'normal' }, `execution:${id}`)).toEqual(
-      { ok: false, detail: 'Channel not found or not allowed.' },
-    );
+    expect(
+      await mayWatchChannel(t.services.database.db, { id: other.id, role: 'normal' }, `execution:${id}`),
+    ).toEqual({ ok: false, detail: 'Channel not found or not allowed.' });
     // The owner may watch it and read its status before STORE_AFTER_MS would have written it.
-    expect(await mayWatchChannel(t.services.database.db, { id: owner.id, role: 'normal' }, `execution:${id}`)).toEqual(
-      { ok: true },
-    );
+    expect(
+      await mayWatchChannel(t.services.database.db, { id: owner.id, role: 'normal' }, `execution:${id}`),
+    ).toEqual({ ok: true });
     const status = await t.call('GET', `/api/v1/executions/${id}/status/`, owner.key);
     expect(status.statusCode, status.body).toBe(200);
     expect(status.json()).toMatchObject({ execution_id: id, status: 'running', workflow: 'slow-owned' });
