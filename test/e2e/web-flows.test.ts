@@ -234,6 +234,9 @@ describe.skipIf(Boolean(skipReason))('web app flows against the engine in chromi
     );
     const other = await second.newPage();
     other.setDefaultTimeout(10_000);
+    // The key travels as a subprotocol, never in the socket's URL (proxies and access logs keep URLs).
+    const socketUrls: string[] = [];
+    other.on('websocket', (ws) => socketUrls.push(ws.url()));
     watch.attach(other, 'second');
     try {
       await Promise.all([page.goto(`/workflows/${slug}`), other.goto(`/workflows/${slug}`)]);
@@ -246,6 +249,11 @@ describe.skipIf(Boolean(skipReason))('web app flows against the engine in chromi
         .dragTo(page.locator('.react-flow__pane'), { targetPosition: { x: 300, y: 300 } });
       await other.locator('[data-component-type="code"]').waitFor();
       await screenshot(other, '25-editor-live-second-browser');
+      expect(socketUrls.length).toBeGreaterThan(0);
+      for (const url of socketUrls) {
+        expect(new URL(url).pathname).toBe('/ws/');
+        expect(url).not.toContain(key);
+      }
       // And back: deleting it in the second browser removes it in the first.
       await other.locator('[data-component-type="code"]').click();
       await other.getByRole('button', { name: 'Delete node' }).click();

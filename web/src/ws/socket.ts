@@ -1,5 +1,7 @@
 /**
- * The one WebSocket to `/ws/?token=<key>`. Keeps the set of subscribed channels and re-sends them on
+ * The one WebSocket to `/ws/`. The API key travels as the subprotocol `pipelit.token.<key>` (with
+ * `pipelit`, which the server selects), not in the URL, where proxies and access logs would keep it.
+ * Keeps the set of subscribed channels and re-sends them on
  * every (re)open, answers `ping` with `pong`, reconnects with exponential backoff (1 s doubling to
  * 30 s, reset on open) and forces a reconnect after 45 s without any inbound frame. When the endpoint
  * does not exist yet the socket just keeps retrying quietly; pages work from REST alone.
@@ -42,7 +44,7 @@ class SocketManager {
     this.setState('connecting');
     let socket: WebSocket;
     try {
-      socket = new WebSocket(`${scheme}//${window.location.host}/ws/?token=${token}`);
+      socket = new WebSocket(`${scheme}//${window.location.host}/ws/`, ['pipelit', `pipelit.token.${token}`]);
     } catch {
       this.scheduleRetry();
       return;
