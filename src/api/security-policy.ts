@@ -7,16 +7,22 @@
  *   nosniff, a strict referrer policy; HSTS only when the request arrived over TLS (directly, or
  *   X-Forwarded-Proto from a TRUSTED_PROXIES address — Fastify's trustProxy decides that);
  * - rate limits (@fastify/rate-limit): RATE_LIMIT_PER_MINUTE per API key, and
- *   RATE_LIMIT_PER_ADDRESS_PER_MINUTE per client address for requests without a key. Counters are
- *   per process (with `--workers N` the effective limit is up to N times higher).
+ *   RATE_LIMIT_PER_ADDRESS_PER_MINUTE per client address for requests without a key. In distributed
+ *   mode (REDIS_URL) the counters live in Redis under `<PIPELIT_QUEUE_PREFIX>:rate-limit:`, shared by
+ *   every `serve --workers N` process and every server machine; when Redis is unreachable requests
+ *   are let through unlimited (fail open) and a warning is logged at most once a minute. In embedded
+ *   mode they are per process (with `--workers N` the effective limit is up to N times higher).
  * It also records every route as it is added (`app.registeredRoutes`), for route-level tests.
  */
 import { createHash } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import helmet from 'helmet';
+import { Redis } from 'ioredis';
 import { bearerFrom } from '../auth/verify-api-key.js';
 import { AppError, badRequest } from '../errors.js';
+import { DEFAULT_PREFIX } from '../queue/bullmq-queue.js';
+import { redactRedisUrl } from '../queue/redis-ping.js';
 
 export interface RegisteredRoute {
   method: string;
@@ -57,6 +63,39 @@ export function isAllowedHost(host: string | undefined, allowed: string[]): bool
 function rateKey(request: FastifyRequest): string {
   const key = bearerFrom(request.headers.authorization);
   return key ? `key:${createHash('sha256').update(key).digest('hex')}` : `ip:${request.ip}`;
+}
+
+const REDIS_WARN_EVERY_MS = 60_000;
+
+/**
+ * The Redis connection for shared rate-limit counters. A limiter must never hold a request: while
+ * disconnected, commands fail at once (no offline queue, no retries) and a stalled server times out
+ * in 1 s; `skipOnError` then lets the request through. It keeps reconnecting in the background.
+ */
+async function rateLimitRedis(app: FastifyInstance, url: string): Promise<Redis> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectionName: 'pipelit-rate-limit',
+    connectTimeout: 2000,
+    commandTimeout: 1000,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: (times) => Math.min(times * 500, 5000),
+  });
+  let warnedAt = 0;
+  client.on('error', (err: Error) => {
+    // Fires on every failed reconnect attempt: report an outage, not each attempt.
+    if (Date.now() - warnedAt < REDIS_WARN_EVERY_MS) return;
+    warnedAt = Date.now();
+    app.log.warn(
+      { err: err.message, redis: redactRedisUrl(url) },
+      'rate limit: Redis unavailable, requests are not rate-limited until it is back',
+    );
+  });
+  app.addHook('onClose', async () => client.disconnect());
+  // Wait for the first connection so the first requests are counted too; a failure is reported above.
+  await client.connect().catch(() => {});
+  return client;
 }
 
 async function securityPolicy(app: FastifyInstance): Promise<void> {
@@ -117,6 +156,15 @@ async function securityPolicy(app: FastifyInstance): Promise<void> {
         const limit = key.startsWith('key:') ? perKey : perAddress;
         return limit > 0 ? limit : Number.MAX_SAFE_INTEGER;
       },
+      // Distributed mode: one counter per key/address across all server processes (see header).
+      ...(settings.redisUrl
+        ? {
+            redis: await rateLimitRedis(app, settings.redisUrl),
+            // Deployments sharing one Redis (PIPELIT_QUEUE_PREFIX, read like the queue does) stay apart.
+            nameSpace: `${process.env.PIPELIT_QUEUE_PREFIX || DEFAULT_PREFIX}:rate-limit:`,
+            skipOnError: true,
+          }
+        : {}),
       errorResponseBuilder: (_request, context) =>
         new AppError(429, `Rate limit exceeded. Retry in ${context.after}.`, 'RATE_LIMITED'),
     });
