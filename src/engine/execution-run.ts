@@ -51,6 +51,8 @@ export class ExecutionRun {
   states = new Map<string, NodeState>();
   readonly abort = new AbortController();
   explicitFinal: { value: unknown } | undefined;
+  /** Waiting loop nodes this run has resumed once already (see checkWaiting): state keys. */
+  readonly resumedLoops = new Set<string>();
   rootSlug: string | null = null;
   trigger: Record<string, unknown>;
   /**

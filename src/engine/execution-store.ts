@@ -108,7 +108,9 @@ export type ClaimResult =
 
 /**
  * Takes the execution's lease for `owner`. `busy` when another live worker holds it (its heartbeat
- * is younger than `staleMs`); `done` when there is nothing to run (finished, waiting for a person).
+ * is younger than `staleMs`); `done` when it has finished. An execution waiting for a person is
+ * claimed too: the job may carry an answer that came while an earlier run still held the lease (that
+ * run then suspended it as `interrupted`); a job without news makes the run suspend again.
  */
 export async function claimExecution(
   db: Kysely<Database>,
@@ -124,7 +126,7 @@ export async function claimExecution(
     update executions
     set status = 'running', lease_owner = ${owner}, heartbeat_at = ${now},
         started_at = coalesce(started_at, ${now}), wake_at = null
-    where execution_id = ${executionId} and status in ('pending', 'running')
+    where execution_id = ${executionId} and status in ('pending', 'running', 'interrupted')
       and (lease_owner is null or lease_owner = ${owner} or heartbeat_at < ${staleBefore})
     returning *`.execute(db);
   const row = claimed.rows[0];
@@ -134,9 +136,7 @@ export async function claimExecution(
     .select(['status'])
     .where('execution_id', '=', executionId)
     .executeTakeFirst();
-  return again && !TERMINAL.has(again.status) && again.status !== 'interrupted'
-    ? { kind: 'busy' }
-    : { kind: 'done' };
+  return again && !TERMINAL.has(again.status) ? { kind: 'busy' } : { kind: 'done' };
 }
 
 export async function heartbeat(db: Kysely<Database>, executionId: string, owner: string): Promise<void> {

@@ -16,6 +16,10 @@ export async function createPendingTask(
   input: {
     executionId: string;
     node: GraphNode;
+    /** The loop iteration of the waiting node ('' outside loops). */
+    iteration: string;
+    /** The prompt as rendered for this run; else the node's configured one. */
+    prompt?: string;
     userId: number | null;
     chatId: string | null;
     when: 'before' | 'after';
@@ -23,8 +27,9 @@ export async function createPendingTask(
 ) {
   const extra = input.node.config.extra_config;
   const isConfirmation = input.node.componentType === 'human_confirmation';
-  const prompt =
-    isConfirmation && typeof extra.prompt === 'string' && extra.prompt
+  const prompt = input.prompt
+    ? input.prompt
+    : isConfirmation && typeof extra.prompt === 'string' && extra.prompt
       ? extra.prompt
       : isConfirmation
         ? 'Please confirm to proceed.'
@@ -37,6 +42,7 @@ export async function createPendingTask(
     task_id: randomBytes(4).toString('hex'),
     execution_id: input.executionId,
     node_id: input.node.nodeId,
+    iteration: input.iteration,
     user_id: input.userId,
     chat_id: input.chatId,
     prompt,
@@ -69,7 +75,7 @@ export async function answerPendingTask(
       .select(['id', 'metadata'])
       .where('execution_id', '=', task.execution_id)
       .where('node_id', '=', task.node_id)
-      .where('iteration', '=', '')
+      .where('iteration', '=', task.iteration)
       .where('status', '=', 'waiting')
       .executeTakeFirst();
     await trx.deleteFrom('pending_tasks').where('task_id', '=', taskId).execute();
@@ -81,9 +87,11 @@ export async function answerPendingTask(
       .set({ metadata: toJson(meta) })
       .where('id', '=', node.id)
       .execute();
+    // The lease stays: a suspended execution holds none, and a run still busy with other branches
+    // keeps it (the queued job resumes the execution after that run; see claimExecution).
     const updated = await trx
       .updateTable('executions')
-      .set({ status: 'running', lease_owner: null, wake_at: null })
+      .set({ status: 'running', wake_at: null })
       .where('execution_id', '=', task.execution_id)
       .where('status', 'in', ['interrupted', 'running'])
       .executeTakeFirst();

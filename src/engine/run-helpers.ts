@@ -38,13 +38,27 @@ export function isSettled(st: NodeState): boolean {
   return st.status === 'success' || st.status === 'failed' || st.status === 'skipped';
 }
 
+/**
+ * When a waiting node may progress by time alone: a timer's wake time, children's deadline, a loop's
+ * earliest inner wake time. A person's answer comes with a queued job, and an expired confirmation is
+ * the reaper's, so confirmations have none.
+ */
 export function wakeTimeOf(st: NodeState): number | null {
-  if (st.metadata.kind === 'timer') return Date.parse(String(st.metadata.wake_at));
-  if (st.metadata.kind === 'children') return Date.parse(String(st.metadata.deadline));
-  if (st.metadata.kind === 'confirmation' || st.metadata.kind === 'confirmation_after') {
-    return st.metadata.resume_input === undefined ? Date.parse(String(st.metadata.expires_at)) : Date.now();
-  }
+  const { kind } = st.metadata;
+  if (kind === 'timer') return Date.parse(String(st.metadata.wake_at));
+  if (kind === 'children') return Date.parse(String(st.metadata.deadline));
+  if (kind === 'loop' && typeof st.metadata.wake_at === 'string') return Date.parse(st.metadata.wake_at);
   return null;
+}
+
+/** A waiting node that waits for a person: a confirmation, or a loop whose body waits for one. */
+export function waitsForPerson(st: NodeState): boolean {
+  const { kind } = st.metadata;
+  return (
+    kind === 'confirmation' ||
+    kind === 'confirmation_after' ||
+    (kind === 'loop' && st.metadata.person === true)
+  );
 }
 
 export function baseState(

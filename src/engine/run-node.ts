@@ -4,7 +4,7 @@
  */
 import { nowIso } from '../db/values.js';
 import type { Logger } from '../logger.js';
-import type { NodeDescriptor, NodeResult } from '../nodes/define-node.js';
+import type { NodeResult } from '../nodes/define-node.js';
 import { getNodeType } from '../nodes/registry.js';
 import type { ExecutionEventType } from '../realtime/events.js';
 import type { ExecutionRun } from './execution-run.js';
@@ -41,7 +41,14 @@ export async function execNode(
   const startedAt = nowIso();
   const needsPerson = node.componentType === 'human_confirmation' || node.interruptBefore;
   if (needsPerson && resume?.resumeInput === undefined) {
-    return pauseForPerson(run, node, iteration, 'confirmation', undefined);
+    return pauseForPerson(
+      run,
+      node,
+      iteration,
+      'confirmation',
+      undefined,
+      renderedPrompt(run, node, iteration, loop),
+    );
   }
 
   await run.emitNode(
@@ -114,19 +121,7 @@ export async function execNode(
           void run.emitNode(t as ExecutionEventType, { node_id: nodeId, ...data }, iteration),
         deps: run.deps,
       });
-      return await handleResult(
-        run,
-        scope,
-        node,
-        type,
-        iteration,
-        result,
-        startedAt,
-        attempt,
-        prepared.warnings,
-        signal,
-        loop,
-      );
+      return await handleResult(run, node, iteration, result, startedAt, attempt, prepared.warnings, signal);
     } catch (err) {
       if (signal.aborted) return { kind: 'failed', error: 'Aborted.', code: 'aborted', nodeId };
       lastError = err instanceof NodeFailure ? err : new NodeFailure(errorMessage(err), errorCode(err));
@@ -159,26 +154,45 @@ export async function execNode(
   );
 }
 
-/** Turns a node's result into its next step. */
-export async function handleResult(
+/** A confirmation's prompt with its templates rendered (`Send {{ loop.item }}?`); raw if it cannot be. */
+function renderedPrompt(
   run: ExecutionRun,
-  scope: Scope,
   node: GraphNode,
-  type: NodeDescriptor,
+  iteration: string,
+  loop: LoopContext | undefined,
+): string | undefined {
+  const type = getNodeType(node.componentType);
+  if (node.componentType !== 'human_confirmation' || !type) return undefined;
+  try {
+    const prepared = prepareNodeInput(type, node, {
+      outputs: run.outputsFor(iteration),
+      trigger: run.trigger,
+      loop,
+    });
+    const { prompt } = prepared.nodeConfig.extra_config;
+    return typeof prompt === 'string' ? prompt : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Turns a node's result into its next step. */
+async function handleResult(
+  run: ExecutionRun,
+  node: GraphNode,
   iteration: string,
   result: NodeResult,
   startedAt: string,
   attempts: number,
   warnings: string[],
   signal: AbortSignal,
-  loop: LoopContext | undefined,
 ): Promise<NodeOutcome> {
   const meta: Record<string, unknown> = warnings.length ? { warnings } : {};
   if (result.children?.length) {
     return startChildren(run, node, iteration, result.children, startedAt, meta);
   }
   if (result.loopItems && run.topo.loops.has(node.nodeId)) {
-    return runLoop(run, scope, node, iteration, result, startedAt, signal, meta, loop);
+    return runLoop(run, node, iteration, result, startedAt, signal, meta);
   }
   if (result.delaySeconds && result.delaySeconds > 0) {
     const wakeAt = new Date(Date.now() + result.delaySeconds * 1000).toISOString();
@@ -205,7 +219,6 @@ export async function handleResult(
       ...meta,
     });
   }
-  void type;
   await succeed(run, node.nodeId, iteration, result.outputs, undefined, meta, {
     route: result.route ?? null,
     startedAt,
@@ -215,23 +228,62 @@ export async function handleResult(
   return { kind: 'ok' };
 }
 
+/** Where a loop stands: kept in its waiting state's metadata while its body waits. */
+interface LoopProgress {
+  items: unknown[];
+  /** The iteration to run (or resume) next. */
+  index: number;
+  results: unknown[];
+  outputs: Record<string, unknown>;
+  meta: Record<string, unknown>;
+}
+
 /** Runs a loop node's body once per item, in order, and collects each iteration's result. */
-export async function runLoop(
+export function runLoop(
   run: ExecutionRun,
-  _scope: Scope,
   node: GraphNode,
   iteration: string,
   result: NodeResult,
   startedAt: string,
   signal: AbortSignal,
   meta: Record<string, unknown>,
-  _outer: LoopContext | undefined,
+): Promise<NodeOutcome> {
+  const progress = { items: result.loopItems ?? [], index: 0, results: [], outputs: result.outputs, meta };
+  return continueLoop(run, node, iteration, startedAt, signal, progress);
+}
+
+/** Resumes a loop whose body waited (timer, children, a person) at the iteration where it stopped. */
+export async function resumeLoop(
+  run: ExecutionRun,
+  node: GraphNode,
+  st: NodeState,
+  iteration: string,
+  signal: AbortSignal,
+): Promise<NodeOutcome> {
+  const m = st.metadata;
+  await run.emitNode('node_status', { node_id: node.nodeId, status: 'running' }, iteration);
+  return continueLoop(run, node, iteration, st.startedAt ?? nowIso(), signal, {
+    items: (m.items as unknown[]) ?? [],
+    index: Number(m.index) || 0,
+    results: (m.results as unknown[]) ?? [],
+    outputs: (m.outputs as Record<string, unknown>) ?? {},
+    meta: (m.carried as Record<string, unknown>) ?? {},
+  });
+}
+
+async function continueLoop(
+  run: ExecutionRun,
+  node: GraphNode,
+  iteration: string,
+  startedAt: string,
+  signal: AbortSignal,
+  progress: LoopProgress,
 ): Promise<NodeOutcome> {
   const info = run.topo.loops.get(node.nodeId)!;
-  const items = result.loopItems ?? [];
+  const { items, outputs, meta } = progress;
   const onError = (node.config.extra_config.on_error as string) === 'continue' ? 'continue' : 'stop';
-  const results: unknown[] = [];
-  for (let index = 0; index < items.length; index++) {
+  const results = [...progress.results];
+  for (let index = progress.index; index < items.length; index++) {
     const iterKey = `${iteration ? `${iteration}/` : ''}${node.nodeId}:${index}`;
     const outcome = await runScope(
       run,
@@ -243,12 +295,26 @@ export async function runLoop(
     if (outcome.kind === 'aborted')
       return { kind: 'failed', error: 'Aborted.', code: 'aborted', nodeId: node.nodeId };
     if (outcome.kind === 'suspend') {
-      return {
-        kind: 'failed',
-        error: 'A loop body cannot wait for a person.',
-        code: 'unsupported',
-        nodeId: node.nodeId,
-      };
+      // The body waits: the loop waits with it, and its scope suspends (or sleeps) on its behalf.
+      await run.save({
+        ...baseState(node, iteration, 'waiting', startedAt),
+        metadata: {
+          kind: 'loop',
+          index,
+          items,
+          results,
+          outputs,
+          carried: meta,
+          person: outcome.status === 'interrupted',
+          wake_at: outcome.wakeAt,
+        },
+      });
+      await run.emitNode(
+        'node_status',
+        { node_id: node.nodeId, status: 'waiting', loop_index: index },
+        iteration,
+      );
+      return { kind: 'waiting' };
     }
     if (outcome.kind === 'failed') {
       if (onError === 'stop') {
@@ -278,7 +344,7 @@ export async function runLoop(
     }
     results.push(entry);
   }
-  await succeed(run, node.nodeId, iteration, { ...result.outputs, items, results }, undefined, meta, {
+  await succeed(run, node.nodeId, iteration, { ...outputs, items, results }, undefined, meta, {
     startedAt,
   });
   return { kind: 'ok' };

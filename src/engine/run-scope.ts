@@ -14,6 +14,7 @@ import {
   type NodeOutcome,
   type ScopeOutcome,
   sleep,
+  waitsForPerson,
   wakeTimeOf,
 } from './run-helpers.js';
 import { execNode } from './run-node.js';
@@ -117,32 +118,19 @@ async function runScopeWith(
         nodeId: '',
       };
     }
-    const wakeTimes = waiting.map((s) => wakeTimeOf(s)).filter((t): t is number => t !== null);
+    // Only future wake times count: one already due made no progress above (a loop resumed once in
+    // this run, see checkWaiting), and sleeping until it again would spin.
+    const now = Date.now();
+    const wakeTimes = waiting.map((s) => wakeTimeOf(s)).filter((t): t is number => t !== null && t > now);
     const earliest = wakeTimes.length ? Math.min(...wakeTimes) : null;
-    const inLoop = iteration !== '';
-    const hasPerson = waiting.some((s) => String(s.metadata.kind).startsWith('confirmation'));
-    if (inLoop && hasPerson) {
-      return {
-        kind: 'failed',
-        error: 'Human confirmation inside a loop body is not supported.',
-        code: 'unsupported',
-        nodeId: waiting[0].nodeId,
-      };
-    }
-    const hasChildren = waiting.some((s) => s.metadata.kind === 'children');
-    if (earliest !== null && (earliest - Date.now() <= IN_PROCESS_WAIT_MS || inLoop)) {
-      const pause =
-        inLoop && hasChildren ? Math.min(250, Math.max(0, earliest - Date.now())) : earliest - Date.now();
-      await sleep(Math.max(0, pause), parentSignal);
+    if (earliest !== null && earliest - now <= IN_PROCESS_WAIT_MS) {
+      await sleep(earliest - now, parentSignal);
       continue;
     }
-    if (inLoop && hasChildren) {
-      await sleep(250, parentSignal);
-      continue;
-    }
+    // A loop body's scope suspends like the main one: its loop node records where it stopped.
     return {
       kind: 'suspend',
-      status: hasPerson ? 'interrupted' : 'running',
+      status: waiting.some(waitsForPerson) ? 'interrupted' : 'running',
       wakeAt: earliest === null ? null : new Date(earliest).toISOString(),
     };
   }

@@ -7,12 +7,12 @@ import type { ChildRequest } from '../nodes/define-node.js';
 import { isApproval } from './approval.js';
 import { createChildExecutions, readChildOutcomes } from './child-executions.js';
 import type { ExecutionRun } from './execution-run.js';
-import type { NodeState } from './execution-store.js';
+import { type NodeState, stateKey } from './execution-store.js';
 import type { GraphNode } from './graph.js';
 import { failNodeState, succeed } from './node-results.js';
 import { createPendingTask } from './pending-tasks.js';
-import { baseState, type LoopContext, type NodeOutcome } from './run-helpers.js';
-import { execNode } from './run-node.js';
+import { baseState, type LoopContext, type NodeOutcome, wakeTimeOf } from './run-helpers.js';
+import { execNode, resumeLoop } from './run-node.js';
 import { track } from './run-scope.js';
 import type { Scope } from './topology.js';
 
@@ -54,6 +54,18 @@ export async function checkWaiting(
       st.nodeId,
       execNode(run, scope, st.nodeId, iteration, loop, signal, { resumeInput: answer }),
     );
+    return true;
+  }
+  if (meta.kind === 'loop') {
+    // Its body waits for something inside (a timer, children, a person). Resumed once per run — the
+    // run started because something may have happened — and again when its wake time is due;
+    // otherwise it would be re-entered on every pass of the scope.
+    const key = stateKey(st.nodeId, iteration);
+    const wake = wakeTimeOf(st);
+    if (run.resumedLoops.has(key) && (wake === null || wake > Date.now())) return false;
+    run.resumedLoops.add(key);
+    const node = run.topo.nodes.get(st.nodeId)!;
+    track(run, running, st.nodeId, resumeLoop(run, node, st, iteration, signal));
     return true;
   }
   if (meta.kind === 'children') {
@@ -116,11 +128,14 @@ export async function pauseForPerson(
   iteration: string,
   kind: 'confirmation' | 'confirmation_after',
   carried: Record<string, unknown> | undefined,
+  prompt?: string,
 ): Promise<NodeOutcome> {
   await run.store();
   const task = await createPendingTask(run.db, {
     executionId: run.id,
     node,
+    iteration,
+    prompt,
     userId: run.row.user_id,
     chatId: run.trigger.chat_id === undefined ? null : String(run.trigger.chat_id),
     when: kind === 'confirmation' ? 'before' : 'after',

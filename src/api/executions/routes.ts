@@ -122,6 +122,8 @@ export async function executionDetail(db: Kysely<Database>, row: ExecutionWithSl
     pending_tasks: tasks.map((t) => ({
       task_id: t.task_id,
       node_id: t.node_id,
+      // Which loop iteration waits ('' outside loops), e.g. `each:2`.
+      iteration: t.iteration,
       prompt: t.prompt,
       created_at: t.created_at,
       expires_at: t.expires_at,

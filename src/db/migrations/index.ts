@@ -13,6 +13,7 @@ import * as m0007 from './0007-retention.js';
 import * as m0008 from './0008-memory.js';
 import * as m0009 from './0009-graph-version.js';
 import * as m0010 from './0010-execution-indexes.js';
+import * as m0011 from './0011-pending-task-iteration.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-users-keys-workspaces': m0001,
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0008-memory': m0008,
   '0009-graph-version': m0009,
   '0010-execution-indexes': m0010,
+  '0011-pending-task-iteration': m0011,
 };

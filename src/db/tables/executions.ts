@@ -71,6 +71,8 @@ export interface PendingTasksTable {
   task_id: string;
   execution_id: string;
   node_id: string;
+  /** The loop iteration the waiting node belongs to ('' for the main scope). */
+  iteration: Generated<string>;
   user_id: number | null;
   chat_id: string | null;
   prompt: string;
