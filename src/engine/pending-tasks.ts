@@ -11,20 +11,22 @@ import type { GraphNode } from './graph.js';
 
 const DEFAULT_TIMEOUT_SECONDS = 86_400;
 
-export async function createPendingTask(
-  db: Kysely<Database>,
-  input: {
-    executionId: string;
-    node: GraphNode;
-    /** The loop iteration of the waiting node ('' outside loops). */
-    iteration: string;
-    /** The prompt as rendered for this run; else the node's configured one. */
-    prompt?: string;
-    userId: number | null;
-    chatId: string | null;
-    when: 'before' | 'after';
-  },
-) {
+/**
+ * The pending task for a node about to pause, not stored yet: the caller writes the node's waiting
+ * state first and then the task (insertPendingTask), so an answer can never find the task before
+ * the state it resumes.
+ */
+export function newPendingTask(input: {
+  executionId: string;
+  node: GraphNode;
+  /** The loop iteration of the waiting node ('' outside loops). */
+  iteration: string;
+  /** The prompt as rendered for this run; else the node's configured one. */
+  prompt?: string;
+  userId: number | null;
+  chatId: string | null;
+  when: 'before' | 'after';
+}) {
   const extra = input.node.config.extra_config;
   const isConfirmation = input.node.componentType === 'human_confirmation';
   const prompt = input.prompt
@@ -50,8 +52,13 @@ export async function createPendingTask(
     created_at: nowIso(),
     expires_at: new Date(Date.now() + timeout * 1000).toISOString(),
   };
-  await db.insertInto('pending_tasks').values(task).execute();
   return task;
+}
+
+export type NewPendingTask = ReturnType<typeof newPendingTask>;
+
+export async function insertPendingTask(db: Kysely<Database>, task: NewPendingTask): Promise<void> {
+  await db.insertInto('pending_tasks').values(task).execute();
 }
 
 /**

@@ -10,7 +10,7 @@ import type { ExecutionRun } from './execution-run.js';
 import { type NodeState, stateKey } from './execution-store.js';
 import type { GraphNode } from './graph.js';
 import { failNodeState, succeed } from './node-results.js';
-import { createPendingTask } from './pending-tasks.js';
+import { insertPendingTask, newPendingTask } from './pending-tasks.js';
 import { baseState, type LoopContext, type NodeOutcome, wakeTimeOf } from './run-helpers.js';
 import { execNode, resumeLoop } from './run-node.js';
 import { track } from './run-scope.js';
@@ -131,7 +131,7 @@ export async function pauseForPerson(
   prompt?: string,
 ): Promise<NodeOutcome> {
   await run.store();
-  const task = await createPendingTask(run.db, {
+  const task = newPendingTask({
     executionId: run.id,
     node,
     iteration,
@@ -150,6 +150,7 @@ export async function pauseForPerson(
       prompt: task.prompt,
     },
   });
+  await insertPendingTask(run.db, task); // after the waiting state (flushed by save), see newPendingTask
   await run.emitNode(
     'node_status',
     { node_id: node.nodeId, status: 'waiting', task_id: task.task_id, prompt: task.prompt },
