@@ -18,7 +18,7 @@ import {
 } from './execution-store.js';
 import type { WorkflowGraph } from './graph.js';
 import type { EngineDeps } from './run-execution.js';
-import { safeParse } from './run-helpers.js';
+import { type LoopContext, safeParse } from './run-helpers.js';
 import type { Scope, Topology } from './topology.js';
 
 /** Bounds the memory held by unwritten states (a long loop of pure nodes). */
@@ -61,6 +61,8 @@ export class ExecutionRun {
    * nodes costs one transaction, not one per node. A crash loses only work that is safe to redo.
    */
   private unsaved = new Map<string, NodeState>();
+  /** What running nodes were given, until their row is saved (see noteInput). */
+  private notedInputs = new Map<string, unknown>();
   /** A deadline fixed by this run and not written yet (written with the next durable write). */
   unsavedDeadline: string | null = null;
   private nodeInputsStored = false;
@@ -131,8 +133,26 @@ export class ExecutionRun {
     return inputs;
   }
 
+  /**
+   * Remembers what a node is given — the outputs wired into it (the trigger's payload for the
+   * trigger) and the loop context — for its row: kept when it fails, and on success only under the
+   * `all` save policy. Not its rendered config, which may hold secrets typed into it.
+   */
+  noteInput(scope: Scope, nodeId: string, iteration: string, loop: LoopContext | undefined): void {
+    const given: Record<string, unknown> = this.inputsOf(scope, nodeId, iteration);
+    // The main scope's entry nodes hang off the trigger (its edge is not among the scope's).
+    if (scope === this.topo.main && scope.entries.has(nodeId))
+      given[this.row.trigger_node_id ?? 'trigger'] = this.trigger;
+    this.notedInputs.set(stateKey(nodeId, iteration), loop ? { ...given, loop } : given);
+  }
+
   async save(st: NodeState): Promise<void> {
     const key = stateKey(st.nodeId, st.iteration);
+    const noted = this.notedInputs.get(key);
+    if (noted !== undefined && (st.status === 'success' || st.status === 'failed')) {
+      this.notedInputs.delete(key);
+      if (st.status === 'failed' || this.graph?.workflow.savePolicy === 'all') st.input ??= noted;
+    }
     this.states.set(key, st);
     this.unsaved.set(key, st);
     if (st.input !== undefined) this.nodeInputsStored = true;

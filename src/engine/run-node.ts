@@ -51,6 +51,7 @@ export async function execNode(
     );
   }
 
+  run.noteInput(scope, nodeId, iteration, loop);
   await run.emitNode(
     'node_status',
     {

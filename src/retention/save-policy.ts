@@ -1,6 +1,8 @@
 /**
  * What a finished execution keeps, per workflow (`workflows.save_policy`):
- * - `all`: everything recorded (node inputs and outputs, trigger payload);
+ * - `all`: everything recorded (node inputs and outputs, trigger payload); node inputs — what each
+ *   node was given, see ExecutionRun.noteInput — are recorded for every node only under this policy,
+ *   and for failed nodes under every policy;
  * - `outputs` (default): failed runs keep everything; successful runs drop node inputs;
  * - `failures`: failed runs keep everything; successful runs keep metadata only (status, timings,
  *   node statuses, routes, errors, token counts) — no node inputs/outputs and no trigger payload;

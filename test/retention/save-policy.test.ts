@@ -162,8 +162,25 @@ describe.each(dbKinds())('stored payloads on %s', (kind) => {
     // The reply's explicit final output is a reference to its own output, not a second copy.
     expect(fromJson(plainNodes.answer.metadata, {})).toEqual({ final_output_ref: 'output' });
 
+    // A failed node keeps what it was given (here the webhook's payload), whatever the policy but
+    // `metadata`.
+    const failedDefault = await fire('policy-default', { n: 5, fail: true }, ['failed']);
+    const failedNodes = await nodeRows(db, failedDefault.id);
+    expect(fromJson<any>(failedNodes.work.input, null)).toMatchObject({
+      hook: { payload: { n: 5, fail: true } },
+    });
+    expect((await nodeRows(db, bad.id)).work.input).toBeNull();
+
     const all = await fire('policy-all', { n: 3 });
-    expect((await nodeRows(db, all.id)).work.out).toEqual({ output: { doubled: 6 } });
+    const allNodes = await nodeRows(db, all.id);
+    expect(allNodes.work.out).toEqual({ output: { doubled: 6 } });
+    // "all" also keeps every node's input: the outputs wired into it.
+    expect(fromJson<any>(allNodes.work.input, null)).toMatchObject({ hook: { payload: { n: 3 } } });
+    expect(fromJson<any>(allNodes.answer.input, null)).toEqual({ work: { output: { doubled: 6 } } });
+    const logs = (await t.call('GET', `/api/v1/executions/${all.id}/`, t.admin.key)).json().logs;
+    expect(logs.find((l: { node_id: string }) => l.node_id === 'answer').input).toEqual({
+      work: { output: { doubled: 6 } },
+    });
     expect(fromJson<{ payload: unknown }>(all.row.trigger_payload, { payload: null }).payload).toEqual({
       n: 3,
     });
