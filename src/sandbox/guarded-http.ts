@@ -95,6 +95,9 @@ export function blockedReason(address: string, allowlist: string[] = []): string
   return null;
 }
 
+/** Where a refusal points the person who meant it (a local model server, an intranet API). */
+const ALLOW_HINT = 'An administrator can allow it with OUTBOUND_ALLOWLIST.';
+
 /** Resolves `host` and checks every address; returns the addresses to connect to. */
 export async function checkHost(
   host: string,
@@ -108,12 +111,12 @@ export async function checkHost(
   const { hosts } = parseAllowlist(allow);
   if (isIP(name)) {
     const reason = hosts.has(name) ? null : blockedReason(name, allow);
-    if (reason) throw new OutboundBlockedError(`Outbound request to ${host} refused: ${reason}.`);
+    if (reason) throw new OutboundBlockedError(`Outbound request to ${host} refused: ${reason}. ${ALLOW_HINT}`);
     return [{ address: name, family: isIP(name) }];
   }
   const hostAllowed = hosts.has(name);
   if (!hostAllowed && (METADATA_HOSTS.has(name) || name === 'localhost' || name.endsWith('.localhost'))) {
-    throw new OutboundBlockedError(`Outbound request to ${host} refused: internal host name.`);
+    throw new OutboundBlockedError(`Outbound request to ${host} refused: internal host name. ${ALLOW_HINT}`);
   }
   let addresses: Array<{ address: string; family: number }>;
   try {
@@ -125,7 +128,7 @@ export async function checkHost(
   if (!hostAllowed) {
     for (const a of addresses) {
       const reason = blockedReason(a.address, allow);
-      if (reason) throw new OutboundBlockedError(`Outbound request to ${host} refused: ${reason}.`);
+      if (reason) throw new OutboundBlockedError(`Outbound request to ${host} refused: ${reason}. ${ALLOW_HINT}`);
     }
   }
   return addresses;
