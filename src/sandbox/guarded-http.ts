@@ -111,7 +111,8 @@ export async function checkHost(
   const { hosts } = parseAllowlist(allow);
   if (isIP(name)) {
     const reason = hosts.has(name) ? null : blockedReason(name, allow);
-    if (reason) throw new OutboundBlockedError(`Outbound request to ${host} refused: ${reason}. ${ALLOW_HINT}`);
+    if (reason)
+      throw new OutboundBlockedError(`Outbound request to ${host} refused: ${reason}. ${ALLOW_HINT}`);
     return [{ address: name, family: isIP(name) }];
   }
   const hostAllowed = hosts.has(name);
@@ -128,7 +129,8 @@ export async function checkHost(
   if (!hostAllowed) {
     for (const a of addresses) {
       const reason = blockedReason(a.address, allow);
-      if (reason) throw new OutboundBlockedError(`Outbound request to ${host} refused: ${reason}. ${ALLOW_HINT}`);
+      if (reason)
+        throw new OutboundBlockedError(`Outbound request to ${host} refused: ${reason}. ${ALLOW_HINT}`);
     }
   }
   return addresses;

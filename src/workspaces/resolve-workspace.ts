@@ -1,6 +1,6 @@
 /**
  * The workspace a sandboxed command runs in (run_command, code_execute, deep agents): its directory,
- * network switch and environment with values decrypted. Only the user's own workspaces (any, when
+ * network switch (honoured only for administrators' runs) and environment with values decrypted. Only the user's own workspaces (any, when
  * the user is an admin) may be used; the stored path is re-checked against `<dataDir>/workspaces/`
  * so a tampered row cannot point the sandbox elsewhere.
  */
@@ -32,6 +32,11 @@ export interface ResolveWorkspaceOptions {
   workspaceId?: number | null;
   encryptionKey: string;
   dataDir: string;
+}
+
+async function isAdmin(db: Kysely<Database>, userId: number): Promise<boolean> {
+  const user = await db.selectFrom('users').select('role').where('id', '=', userId).executeTakeFirst();
+  return user?.role === 'admin';
 }
 
 export async function resolveWorkspace(
@@ -74,5 +79,8 @@ export async function resolveWorkspace(
       if (value !== null) env[key] = value;
     }
   }
-  return { id: row.id, name: row.name, root: row.path, allowNetwork: toBool(row.allow_network), env };
+  // Network is host access (see api/workspaces/routes.ts): only for runs of an administrator's
+  // workflow, whatever an older row says.
+  const allowNetwork = toBool(row.allow_network) && (await isAdmin(db, o.userId));
+  return { id: row.id, name: row.name, root: row.path, allowNetwork, env };
 }

@@ -247,4 +247,42 @@ describe.each(dbKinds())('workspaces API on %s', (kind) => {
     expect(reset.statusCode).toBe(400);
     expect(existsSync('/etc/passwd')).toBe(true);
   });
+
+  it("gives commands network access only in administrators' workflows", async () => {
+    const user = await t.makeUser('normal');
+    const refused = await t.call('POST', '/api/v1/workspaces/', user.key, {
+      name: name('n'),
+      allow_network: true,
+    });
+    expect(refused.statusCode, refused.body).toBe(403);
+    expect(refused.json().detail).toMatch(/^Only an administrator can allow network access/);
+    const ws = (await t.call('POST', '/api/v1/workspaces/', user.key, { name: name('n') })).json();
+    const patch = await t.call('PATCH', `/api/v1/workspaces/${ws.id}/`, user.key, { allow_network: true });
+    expect(patch.statusCode, patch.body).toBe(403);
+    // Switching it off, or saving other fields, stays open to the owner.
+    expect(
+      (await t.call('PATCH', `/api/v1/workspaces/${ws.id}/`, user.key, { allow_network: false })).statusCode,
+    ).toBe(200);
+
+    const resolve = (userId: number, workspaceId: number) =>
+      resolveWorkspace(t.services.database.db, {
+        userId,
+        workspaceId,
+        encryptionKey: t.services.settings.fieldEncryptionKey,
+        dataDir: t.services.settings.dataDir,
+      });
+    // A row that allows it from before this rule (or written directly) does not give a normal user
+    // network at run time …
+    await t.services.database.db
+      .updateTable('workspaces')
+      .set({ allow_network: true })
+      .where('id', '=', ws.id)
+      .execute();
+    expect((await resolve(user.id, ws.id)).allowNetwork).toBe(false);
+    // … while an administrator's workspace that allows it does.
+    const adminWs = (
+      await t.call('POST', '/api/v1/workspaces/', t.admin.key, { name: name('a'), allow_network: true })
+    ).json();
+    expect((await resolve(t.admin.id, adminWs.id)).allowNetwork).toBe(true);
+  });
 });

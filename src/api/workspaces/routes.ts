@@ -42,6 +42,18 @@ const ZUpdate = z.object({
 const ZId = z.object({ id: z.coerce.number().int().min(1) });
 const ZBatch = z.object({ ids: z.array(z.number().int()).max(1000).default([]) });
 
+/**
+ * Network access for a workspace's commands is host access: bubblewrap then shares the host's
+ * network, loopback included (its database, Redis, this API). Only administrators may turn it on.
+ */
+function refuseNetworkUnlessAdmin(user: { role: string }, allowNetwork: boolean | null | undefined): void {
+  if (allowNetwork && user.role !== 'admin') {
+    throw forbidden(
+      "Only an administrator can allow network access: a workspace's commands would share this host's network, its local services included.",
+    );
+  }
+}
+
 export async function workspacesRoutes(app: FastifyInstance): Promise<void> {
   requireAuthentication(app);
   const { db } = app.services.database;
@@ -99,6 +111,7 @@ export async function workspacesRoutes(app: FastifyInstance): Promise<void> {
   app.post('/', async (request, reply) => {
     const user = currentUser(request);
     const body = validate(ZCreate, request.body);
+    refuseNetworkUnlessAdmin(user, body.allow_network);
     const path = pathOrRefuse(() =>
       checkWorkspacePath(
         dataDir,
@@ -163,6 +176,7 @@ export async function workspacesRoutes(app: FastifyInstance): Promise<void> {
     const { id } = validate(ZId, request.params, 'path');
     const body = validate(ZUpdate, request.body);
     await findOwn(user.id, id);
+    refuseNetworkUnlessAdmin(user, body.allow_network);
     const patch: Partial<Pick<WorkspaceRow, 'allow_network' | 'env_vars'>> = {};
     if (body.allow_network !== undefined && body.allow_network !== null)
       patch.allow_network = body.allow_network;

@@ -60,6 +60,10 @@ function WorkspaceDetail({ workspace, onSaved }: { workspace: Workspace; onSaved
         />
         Allow network access
       </label>
+      <p className="text-xs text-slate-500">
+        Commands then share this host's network, its local services included, so only administrators can turn
+        it on.
+      </p>
       <h3 className="text-sm font-medium">Environment variables</h3>
       {vars.length === 0 ? <p className={ui.muted}>None.</p> : null}
       <ul className="space-y-1 text-sm">
