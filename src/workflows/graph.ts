@@ -1,6 +1,6 @@
 /**
  * Reading workflows: visibility (owners see theirs, admins all), counts, and the whole graph as the
- * API serialises it. The execution engine reads workflows through `loadWorkflowGraph` too.
+ * API serialises it. The execution engine reads workflows through `loadWorkflowDetail` too.
  */
 import type { Kysely } from 'kysely';
 import type { AuthUser } from '../auth/verify-api-key.js';
@@ -86,7 +86,7 @@ export async function workflowOutFor(db: Kysely<Database>, row: WorkflowRow): Pr
   return workflowOut(row, counts.get(toInt(row.id)) ?? { node_count: 0, edge_count: 0, trigger_count: 0 });
 }
 
-export interface WorkflowGraph {
+export interface WorkflowDetail {
   workflow: WorkflowOut;
   /** Ordered by database id; `config` parsed, `config.llm_model_config_id` derived from `llm` edges. */
   nodes: NodeOut[];
@@ -94,11 +94,14 @@ export interface WorkflowGraph {
   edges: EdgeOut[];
 }
 
-/** The whole workflow as `GET /workflows/{slug}/` returns it; `undefined` if the id does not exist. */
-export async function loadWorkflowGraph(
+/**
+ * The whole workflow as `GET /workflows/{slug}/` returns it (the API shape; the engine loads its own
+ * runtime graph, engine/graph.ts); `undefined` if the id does not exist.
+ */
+export async function loadWorkflowDetail(
   db: Kysely<Database>,
   workflowId: number,
-): Promise<WorkflowGraph | undefined> {
+): Promise<WorkflowDetail | undefined> {
   const row = await db.selectFrom('workflows').selectAll().where('id', '=', workflowId).executeTakeFirst();
   if (!row) return undefined;
   const nodeRows = await db

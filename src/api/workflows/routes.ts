@@ -23,7 +23,7 @@ import {
   countsFor,
   findVisibleWorkflow,
   findVisibleWorkflowById,
-  loadWorkflowGraph,
+  loadWorkflowDetail,
   workflowOutFor,
 } from '../../workflows/graph.js';
 import { workflowOut } from '../../workflows/out.js';
@@ -192,7 +192,7 @@ export async function workflowsRoutes(app: FastifyInstance): Promise<void> {
     scope.get('/:slug', async (request) => {
       const { slug } = validate(ZSlugParam, request.params, 'path');
       const wf = await findVisibleWorkflow(db, currentUser(request), slug);
-      const graph = await loadWorkflowGraph(db, toInt(wf.id));
+      const graph = await loadWorkflowDetail(db, toInt(wf.id));
       if (!graph) throw unprocessable('Workflow vanished.');
       return { ...graph.workflow, nodes: graph.nodes, edges: graph.edges };
     });
@@ -254,7 +254,7 @@ export async function workflowsRoutes(app: FastifyInstance): Promise<void> {
     scope.post('/:slug/validate', async (request) => {
       const { slug } = validate(ZSlugParam, request.params, 'path');
       const wf = await findVisibleWorkflow(db, currentUser(request), slug);
-      const graph = await loadWorkflowGraph(db, toInt(wf.id));
+      const graph = await loadWorkflowDetail(db, toInt(wf.id));
       const errors = graph ? validateWorkflowGraph(graph.nodes, graph.edges) : [];
       return { valid: errors.length === 0, errors };
     });
@@ -262,7 +262,7 @@ export async function workflowsRoutes(app: FastifyInstance): Promise<void> {
     scope.get('/:slug/export', async (request, reply) => {
       const { slug } = validate(ZSlugParam, request.params, 'path');
       const wf = await findVisibleWorkflow(db, currentUser(request), slug);
-      const graph = await loadWorkflowGraph(db, toInt(wf.id));
+      const graph = await loadWorkflowDetail(db, toInt(wf.id));
       if (!graph) throw unprocessable('Workflow vanished.');
       reply.header('content-type', 'application/yaml; charset=utf-8');
       reply.header('content-disposition', `attachment; filename="${wf.slug}.yaml"`);

@@ -15,7 +15,7 @@ import { toInt } from '../../db/values.js';
 import { AppError } from '../../errors.js';
 import { getNodeType } from '../../nodes/registry.js';
 import { checkEdge } from '../edge-validation.js';
-import { loadWorkflowGraph } from '../graph.js';
+import { loadWorkflowDetail } from '../graph.js';
 import { applyNodeConfig, defaultNodeConfig, ZNodeConfigIn } from '../node-config.js';
 import type { NodeInsert } from '../write.js';
 import { applyPatches } from './fork.js';
@@ -259,7 +259,7 @@ async function compileFork(
   let query = db.selectFrom('workflows').select('id').where('slug', '=', data.based_on);
   if (user.role !== 'admin') query = query.where('owner_id', '=', user.id);
   const source = await query.executeTakeFirst();
-  const graph = source ? await loadWorkflowGraph(db, toInt(source.id)) : undefined;
+  const graph = source ? await loadWorkflowDetail(db, toInt(source.id)) : undefined;
   if (!graph) {
     problems.add(['based_on'], `Source workflow '${data.based_on}' not found`);
     return undefined;

@@ -5,12 +5,12 @@
  * edges, so it is not written).
  */
 import { stringify } from 'yaml';
-import type { WorkflowGraph } from '../graph.js';
+import type { WorkflowDetail } from '../graph.js';
 import { defaultNodeConfig } from '../node-config.js';
 
 export const GRAPH_FORMAT = 'pipelit/graph-v1';
 
-export function exportWorkflowDoc(graph: WorkflowGraph): Record<string, unknown> {
+export function exportWorkflowDoc(graph: WorkflowDetail): Record<string, unknown> {
   const wf = graph.workflow;
   const defaults = defaultNodeConfig() as unknown as Record<string, unknown>;
   const doc: Record<string, unknown> = { format: GRAPH_FORMAT, name: wf.name };
@@ -47,6 +47,6 @@ export function exportWorkflowDoc(graph: WorkflowGraph): Record<string, unknown>
   return doc;
 }
 
-export function exportWorkflowYaml(graph: WorkflowGraph): string {
+export function exportWorkflowYaml(graph: WorkflowDetail): string {
   return stringify(exportWorkflowDoc(graph), { lineWidth: 0 });
 }
