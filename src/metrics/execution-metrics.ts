@@ -148,36 +148,54 @@ export class RedisRecorder implements ExecutionMetricsRecorder {
   }
 }
 
-const recorders = new WeakMap<EventBus, ExecutionMetricsRecorder>();
-
 /** The recorder behind an instrumented bus (the `/metrics` route renders a Redis one itself). */
 export function recorderOf(bus: EventBus): ExecutionMetricsRecorder | undefined {
-  return recorders.get(bus);
+  return bus instanceof MeteredEventBus ? bus.recorder : undefined;
 }
 
 /** Remembers node start (type and time) between its `running` and its final event. */
 const MAX_OPEN_NODES = 20_000;
 
 /**
- * Makes `bus` count every execution and node event this process publishes. Publishing,
- * subscribing and closing behave exactly as before; counting never throws. Idempotent.
+ * An event bus that counts every execution and node event published through it, then hands the
+ * event to the bus it wraps. Subscribing behaves exactly as on that bus; counting never throws.
  */
-export function instrumentBus(
-  bus: EventBus,
-  settings: Pick<Settings, 'redisUrl'>,
-  log?: Logger,
-  given?: ExecutionMetricsRecorder,
-): EventBus {
-  if (recorders.has(bus)) return bus;
-  const recorder =
-    given ?? (settings.redisUrl ? new RedisRecorder(settings.redisUrl) : new ProcessRecorder());
-  const open = new Map<string, { type: string; at: number }>();
-  const observe = (channel: string, message: Record<string, unknown>) => {
+class MeteredEventBus implements EventBus {
+  private readonly open = new Map<string, { type: string; at: number }>();
+
+  constructor(
+    private readonly inner: EventBus,
+    readonly recorder: ExecutionMetricsRecorder,
+    private readonly log?: Logger,
+  ) {}
+
+  publish(channel: string, message: Record<string, unknown>): Promise<void> {
+    try {
+      this.observe(channel, message);
+    } catch (err) {
+      this.log?.debug({ err }, 'metrics: event not counted');
+    }
+    return this.inner.publish(channel, message);
+  }
+
+  subscribe(...args: Parameters<EventBus['subscribe']>): ReturnType<EventBus['subscribe']> {
+    return this.inner.subscribe(...args);
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.inner.close();
+    } finally {
+      await this.recorder.close();
+    }
+  }
+
+  private observe(channel: string, message: Record<string, unknown>): void {
     if (!channel.startsWith('execution:')) return; // the workflow-channel copy would count twice
     const type = String(message.type);
     const status = EXECUTION_STATUS[type];
     if (status) {
-      recorder.execution(status);
+      this.recorder.execution(status);
       return;
     }
     if (type !== 'node_status') return;
@@ -185,36 +203,29 @@ export function instrumentBus(
     if (data.is_tool_call) return; // tool calls inside an agent are part of the agent node's time
     const key = `${message.execution_id}|${data.node_id}|${data.iteration ?? ''}`;
     if (data.status === 'running') {
-      if (open.size >= MAX_OPEN_NODES) open.delete(open.keys().next().value as string);
-      open.set(key, { type: String(data.component_type ?? 'unknown'), at: Date.now() });
+      if (this.open.size >= MAX_OPEN_NODES) this.open.delete(this.open.keys().next().value as string);
+      this.open.set(key, { type: String(data.component_type ?? 'unknown'), at: Date.now() });
       return;
     }
     if (data.status !== 'success' && data.status !== 'failed') return;
-    const started = open.get(key);
-    open.delete(key);
+    const started = this.open.get(key);
+    this.open.delete(key);
     const ms =
       typeof data.duration_ms === 'number' ? data.duration_ms : started ? Date.now() - started.at : NaN;
     if (!Number.isFinite(ms) || ms < 0) return;
-    recorder.node(String(data.component_type ?? started?.type ?? 'unknown'), ms / 1000);
-  };
-  // Patched on the instance (not wrapped) so the bus keeps its identity and class for everyone else.
-  const publish = bus.publish.bind(bus);
-  const close = bus.close.bind(bus);
-  bus.publish = async (channel, message) => {
-    try {
-      observe(channel, message);
-    } catch (err) {
-      log?.debug({ err }, 'metrics: event not counted');
-    }
-    return publish(channel, message);
-  };
-  bus.close = async () => {
-    try {
-      await close();
-    } finally {
-      await recorder.close();
-    }
-  };
-  recorders.set(bus, recorder);
-  return bus;
+    this.recorder.node(String(data.component_type ?? started?.type ?? 'unknown'), ms / 1000);
+  }
+}
+
+/** Wraps `bus` so it counts the execution and node events this process publishes. Idempotent. */
+export function instrumentBus(
+  bus: EventBus,
+  settings: Pick<Settings, 'redisUrl'>,
+  log?: Logger,
+  given?: ExecutionMetricsRecorder,
+): EventBus {
+  if (bus instanceof MeteredEventBus) return bus;
+  const recorder =
+    given ?? (settings.redisUrl ? new RedisRecorder(settings.redisUrl) : new ProcessRecorder());
+  return new MeteredEventBus(bus, recorder, log);
 }
