@@ -138,7 +138,9 @@ export async function metricsRoutes(app: FastifyInstance): Promise<void> {
     const perProcess =
       (await clusterMetricsText()) ??
       (await Promise.all([metrics.registry, ...local].map((r) => r.metrics()))).join('\n');
-    const text = `${perProcess.trimEnd()}\n${await deploymentMetrics(app, oldest)}`;
+    // prom-client writes NaN as `Nan` (e.g. the event-loop lag before its first sample); the text
+    // format spells it `NaN`.
+    const text = `${perProcess.trimEnd().replace(/ Nan$/gm, ' NaN')}\n${await deploymentMetrics(app, oldest)}`;
     return reply.header('cache-control', 'no-store').type(CONTENT_TYPE).send(text);
   });
 }
