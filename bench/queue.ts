@@ -59,7 +59,6 @@ async function main() {
   u.pathname = `/${dbName}`;
   const dir = mkdtempSync(join(tmpdir(), 'pipelit-bench-'));
   const prefix = `bench-${randomBytes(4).toString('hex')}`;
-  process.env.PIPELIT_QUEUE_PREFIX = prefix;
   const env = {
     PATH: process.env.PATH ?? '',
     DATABASE_URL: u.toString(),

@@ -38,7 +38,10 @@ export async function openServices(
   const bus =
     opts.bus ?? (settings.redisUrl ? new RedisEventBus(settings.redisUrl, { log }) : new LocalEventBus());
   const queue =
-    opts.queue ?? (settings.redisUrl ? new BullmqQueue({ url: settings.redisUrl, log }) : new LocalQueue());
+    opts.queue ??
+    (settings.redisUrl
+      ? new BullmqQueue({ url: settings.redisUrl, prefix: settings.queuePrefix, log })
+      : new LocalQueue());
   // The wrapper counts execution and node events for /metrics (src/metrics/execution-metrics.ts).
   return { settings, database, log, bus: instrumentBus(bus, settings, log), queue };
 }

@@ -45,6 +45,12 @@ const envSchema = z.object({
     .trim()
     .default('')
     .refine((v) => v === '' || /^rediss?:\/\//.test(v), { message: 'must start with redis:// or rediss://' }),
+  /** Prefix of every Redis key (queue, metrics, rate limits): deployments sharing one Redis differ. */
+  PIPELIT_QUEUE_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only')
+    .default('pipelit'),
   DATABASE_URL: z.string().trim().default(''),
   ZOMBIE_EXECUTION_THRESHOLD_SECONDS: nonNegativeInt.default(900),
   LOG_LEVEL: logLevel.default('info'),
@@ -114,6 +120,8 @@ export interface Settings {
   corsAllowAllOrigins: boolean;
   corsAllowedOrigins: string[];
   redisUrl: string;
+  /** PIPELIT_QUEUE_PREFIX: the prefix of every Redis key Pipelit writes. */
+  queuePrefix: string;
   database: DatabaseTarget;
   zombieThresholdSeconds: number;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -250,6 +258,7 @@ export function loadSettings(
     corsAllowAllOrigins: e.CORS_ALLOW_ALL_ORIGINS,
     corsAllowedOrigins: splitList(e.CORS_ALLOWED_ORIGINS),
     redisUrl: e.REDIS_URL,
+    queuePrefix: e.PIPELIT_QUEUE_PREFIX,
     database,
     zombieThresholdSeconds: e.ZOMBIE_EXECUTION_THRESHOLD_SECONDS,
     logLevel: e.LOG_LEVEL,

@@ -21,7 +21,6 @@ import helmet from 'helmet';
 import { Redis } from 'ioredis';
 import { bearerFrom } from '../auth/verify-api-key.js';
 import { AppError, badRequest } from '../errors.js';
-import { DEFAULT_PREFIX } from '../queue/bullmq-queue.js';
 import { redactRedisUrl } from '../queue/redis-ping.js';
 
 export interface RegisteredRoute {
@@ -160,8 +159,8 @@ async function securityPolicy(app: FastifyInstance): Promise<void> {
       ...(settings.redisUrl
         ? {
             redis: await rateLimitRedis(app, settings.redisUrl),
-            // Deployments sharing one Redis (PIPELIT_QUEUE_PREFIX, read like the queue does) stay apart.
-            nameSpace: `${process.env.PIPELIT_QUEUE_PREFIX || DEFAULT_PREFIX}:rate-limit:`,
+            // Deployments sharing one Redis (PIPELIT_QUEUE_PREFIX) stay apart.
+            nameSpace: `${settings.queuePrefix}:rate-limit:`,
             skipOnError: true,
           }
         : {}),

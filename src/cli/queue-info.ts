@@ -23,7 +23,7 @@ export async function queueInfoCommand(raw: { json?: boolean }): Promise<void> {
       `Redis is not reachable at ${redactRedisUrl(settings.redisUrl)}: ${(err as Error).message}`,
     );
   }
-  const queue = new BullmqQueue({ url: settings.redisUrl });
+  const queue = new BullmqQueue({ url: settings.redisUrl, prefix: settings.queuePrefix });
   try {
     const stats = await queue.stats();
     const workers = await listWorkers(queue.redis, queue.prefix);

@@ -53,6 +53,7 @@ export async function workerCommand(queueName: string, raw: RawWorkerOptions): P
   const withScheduler = raw.withScheduler === true;
   const queue = new BullmqQueue({
     url: settings.redisUrl,
+    prefix: settings.queuePrefix,
     log,
     worker: { id: WORKER_ID, role, scheduler: withScheduler },
   });

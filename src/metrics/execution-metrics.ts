@@ -87,7 +87,7 @@ export class RedisRecorder implements ExecutionMetricsRecorder {
   readonly key: string;
   private readonly redis: Redis;
 
-  constructor(url: string, prefix = process.env.PIPELIT_QUEUE_PREFIX || DEFAULT_PREFIX) {
+  constructor(url: string, prefix = DEFAULT_PREFIX) {
     this.key = `${prefix}:metrics`;
     this.redis = new Redis(url, {
       lazyConnect: true,
@@ -220,12 +220,13 @@ class MeteredEventBus implements EventBus {
 /** Wraps `bus` so it counts the execution and node events this process publishes. Idempotent. */
 export function instrumentBus(
   bus: EventBus,
-  settings: Pick<Settings, 'redisUrl'>,
+  settings: Pick<Settings, 'redisUrl' | 'queuePrefix'>,
   log?: Logger,
   given?: ExecutionMetricsRecorder,
 ): EventBus {
   if (bus instanceof MeteredEventBus) return bus;
   const recorder =
-    given ?? (settings.redisUrl ? new RedisRecorder(settings.redisUrl) : new ProcessRecorder());
+    given ??
+    (settings.redisUrl ? new RedisRecorder(settings.redisUrl, settings.queuePrefix) : new ProcessRecorder());
   return new MeteredEventBus(bus, recorder, log);
 }

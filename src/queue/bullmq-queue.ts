@@ -27,7 +27,7 @@ export interface BullmqQueueOptions {
   url: string;
   /** Queue name (default `workflows`); tests use a random one. */
   name?: string;
-  /** Key prefix in Redis (default `pipelit`). */
+  /** Key prefix in Redis: settings.queuePrefix (PIPELIT_QUEUE_PREFIX); default `pipelit`. */
   prefix?: string;
   /** How long a worker's lock on a job lives without renewal (default 30 s). */
   lockDurationMs?: number;
@@ -59,8 +59,7 @@ export class BullmqQueue implements JobQueue {
 
   constructor(private readonly opts: BullmqQueueOptions) {
     this.name = opts.name ?? DEFAULT_QUEUE_NAME;
-    // PIPELIT_QUEUE_PREFIX lets tests and side-by-side deployments share one Redis.
-    this.prefix = opts.prefix ?? (process.env.PIPELIT_QUEUE_PREFIX || DEFAULT_PREFIX);
+    this.prefix = opts.prefix ?? DEFAULT_PREFIX;
     this.redis = new Redis(opts.url, redisConnectionOptions('pipelit-queue'));
     let reported = false;
     this.redis.on('error', (err: Error) => {

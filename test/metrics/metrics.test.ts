@@ -155,13 +155,10 @@ describe('GET /metrics access with allow-list and trusted proxy', () => {
 describe('execution metrics kept in Redis (distributed mode)', () => {
   let t: TestApp | undefined;
   const prefix = `test-metrics-${randomBytes(4).toString('hex')}`;
-  let previous: string | undefined;
 
   beforeAll(async () => {
     if (!redisUrl()) return;
-    previous = process.env.PIPELIT_QUEUE_PREFIX;
-    process.env.PIPELIT_QUEUE_PREFIX = prefix;
-    t = await createTestApp('sqlite', { REDIS_URL: redisUrl() });
+    t = await createTestApp('sqlite', { REDIS_URL: redisUrl(), PIPELIT_QUEUE_PREFIX: prefix });
   });
   afterAll(async () => {
     if (!t) return;
@@ -169,8 +166,6 @@ describe('execution metrics kept in Redis (distributed mode)', () => {
     await (cleaner as unknown as { redis: { del(k: string): Promise<number> } }).redis.del(cleaner.key);
     await cleaner.close();
     await t.close();
-    if (previous === undefined) delete process.env.PIPELIT_QUEUE_PREFIX;
-    else process.env.PIPELIT_QUEUE_PREFIX = previous;
   });
 
   it('adds up events published by any process and renders them on scrape', async (ctx) => {

@@ -46,14 +46,11 @@ describe('rate limits shared through Redis (distributed mode)', () => {
   const apps: FastifyInstance[] = [];
   // A fresh namespace per run, so a rerun within the minute does not find old counters.
   const prefix = `test-rate-limit-${randomBytes(4).toString('hex')}`;
-  let previous: string | undefined;
 
   beforeAll(async () => {
     if (!redisUrl()) return;
-    previous = process.env.PIPELIT_QUEUE_PREFIX;
-    process.env.PIPELIT_QUEUE_PREFIX = prefix;
     t = await createTestApp('sqlite', LIMIT_3);
-    for (let i = 0; i < 2; i++) apps.push(await serverApp(t, { redisUrl: redisUrl() }));
+    for (let i = 0; i < 2; i++) apps.push(await serverApp(t, { redisUrl: redisUrl(), queuePrefix: prefix }));
   });
   afterAll(async () => {
     for (const app of apps) await app.close();
@@ -64,8 +61,6 @@ describe('rate limits shared through Redis (distributed mode)', () => {
       redis.disconnect();
       await t.close();
     }
-    if (previous === undefined) delete process.env.PIPELIT_QUEUE_PREFIX;
-    else process.env.PIPELIT_QUEUE_PREFIX = previous;
   });
 
   const skipped = (ctx: { skip: () => void }) => {
@@ -110,9 +105,7 @@ describe('rate limits shared through Redis (distributed mode)', () => {
       redis.disconnect();
     }
     // A deployment with another PIPELIT_QUEUE_PREFIX does not see this one's counters.
-    process.env.PIPELIT_QUEUE_PREFIX = `${prefix}-other`;
-    const other = await serverApp(t as TestApp, { redisUrl: redisUrl() });
-    process.env.PIPELIT_QUEUE_PREFIX = prefix;
+    const other = await serverApp(t as TestApp, { redisUrl: redisUrl(), queuePrefix: `${prefix}-other` });
     apps.push(other);
     expect((await health(apps[0], '127.0.3.1')).statusCode).toBe(429);
     expect((await health(other, '127.0.3.1')).statusCode).toBe(200);
