@@ -160,11 +160,12 @@ const MAX_OPEN_NODES = 20_000;
  * An event bus that counts every execution and node event published through it, then hands the
  * event to the bus it wraps. Subscribing behaves exactly as on that bus; counting never throws.
  */
-class MeteredEventBus implements EventBus {
+export class MeteredEventBus implements EventBus {
   private readonly open = new Map<string, { type: string; at: number }>();
 
   constructor(
-    private readonly inner: EventBus,
+    /** The bus that delivers the events (local or Redis). */
+    readonly inner: EventBus,
     readonly recorder: ExecutionMetricsRecorder,
     private readonly log?: Logger,
   ) {}

@@ -4,9 +4,11 @@
  * and one bus subscription per channel shared by all sockets. Runs on the local bus and, when Redis
  * is reachable, on the Redis bus too.
  */
+
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
+import { MeteredEventBus } from '../../src/metrics/execution-metrics.js';
 import { RedisEventBus } from '../../src/realtime/redis-event-bus.js';
 import { seedWorkflow } from '../helpers/seed-workflow.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
@@ -29,7 +31,8 @@ describe.each(buses)('WebSocket /ws/ on the %s bus', (busKind) => {
     t = await createTestApp('sqlite', busKind === 'redis' ? { REDIS_URL: redisUrl() } : {});
     if (busKind === 'redis') {
       // createTestApp opened a Redis bus already (REDIS_URL set); the queue is BullMQ but unused here.
-      expect(t.services.bus).toBeInstanceOf(RedisEventBus);
+      expect(t.services.bus).toBeInstanceOf(MeteredEventBus);
+      expect((t.services.bus as MeteredEventBus).inner).toBeInstanceOf(RedisEventBus);
     }
     server = await buildApp(t.services, {
       serveSpa: false,
