@@ -1,7 +1,8 @@
 /**
  * The web app against a running engine and the mock LLM: MFA enrolment and login with a TOTP code,
  * an LLM credential created and tested, an agent answering in the chat panel with a streamed
- * reply, a failed run's execution detail, and two browsers seeing each other's edits live.
+ * reply, a failed run's execution detail, confirmations inside a loop answered on the execution page,
+ * and two browsers seeing each other's edits live.
  */
 import { createHmac } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -221,6 +222,49 @@ describe.skipIf(Boolean(skipReason))('web app flows against the engine in chromi
       .click();
     await page.getByRole('button', { name: 'Re-run' }).waitFor();
     await screenshot(page, '24-execution-failed');
+  }, 60_000);
+
+  it('approves and denies a confirmation per loop item on the execution page', async () => {
+    const slug = `approve-each-${Date.now().toString(36)}`;
+    await seedWorkflow(db(), adminId, {
+      slug,
+      nodes: [
+        { id: 'start', type: 'trigger_manual' },
+        { id: 'each', type: 'loop', extra: { source_node: 'start', field: 'payload.items' } },
+        { id: 'ask', type: 'human_confirmation', extra: { prompt: 'Send the invoice to {{ loop.item }}?' } },
+      ],
+      edges: [
+        { from: 'start', to: 'each' },
+        { from: 'each', to: 'ask', label: 'loop_body' },
+        { from: 'ask', to: 'each', label: 'loop_return' },
+      ],
+    });
+    const key = await page.evaluate('localStorage.getItem("auth_token")');
+    const res = await server.app.inject({
+      method: 'POST',
+      url: `/api/v1/workflows/${slug}/execute/`,
+      headers: { authorization: `Bearer ${key}` },
+      payload: { trigger_node_id: 'start', payload: { items: ['ACME', 'Globex'] } },
+    });
+    expect(res.statusCode, res.body).toBeLessThan(300);
+    const id = res.json().execution_id as string;
+    await waitForStatus(db(), id, ['interrupted'], 20_000);
+    await page.goto(`/executions/${id}`);
+    const waiting = page.getByRole('region', { name: 'Waiting for confirmation' });
+    await waiting.getByText('item 1 of loop each').waitFor();
+    await waiting.getByText('Send the invoice to ACME?').waitFor();
+    await screenshot(page, '26-loop-confirmation');
+    await waiting.getByRole('button', { name: 'Approve' }).click();
+    // The page follows the run to the next item's question.
+    await waiting.getByText('Send the invoice to Globex?').waitFor();
+    await waiting.getByText('item 2 of loop each').waitFor();
+    await waiting.getByRole('button', { name: 'Deny' }).click();
+    const row = await waitForStatus(db(), id, ['completed', 'failed'], 20_000);
+    expect(row.status, row.error_message ?? '').toBe('completed');
+    await eventually(async () =>
+      expect(await page.getByTestId('execution-status').textContent()).toBe('completed'),
+    );
+    expect(watch.errors).toEqual([]);
   }, 60_000);
 
   it('two browsers on one workflow: a node added in one appears in the other without reload', async () => {

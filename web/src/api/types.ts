@@ -175,6 +175,8 @@ export interface ExecutionLog {
 export interface PendingTask {
   task_id: string;
   node_id: string;
+  /** The loop iteration that waits, e.g. `each:2` ('' or absent outside loops). */
+  iteration?: string;
   prompt: string;
   created_at: string;
   expires_at: string | null;

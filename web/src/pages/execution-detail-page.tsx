@@ -123,7 +123,12 @@ export function ExecutionDetailPage() {
               aria-label="Waiting for confirmation"
               className={`${ui.card} space-y-2 border-cyan-400`}
             >
-              <h2 className="font-semibold">Waiting for confirmation at {t.node_id}</h2>
+              <h2 className="font-semibold">
+                Waiting for confirmation at {t.node_id}
+                {t.iteration ? (
+                  <span className="font-normal text-slate-500"> ({loopItemLabel(t.iteration)})</span>
+                ) : null}
+              </h2>
               {t.prompt ? <p className="text-sm whitespace-pre-wrap">{t.prompt}</p> : null}
               <div className="flex gap-2">
                 <button
@@ -171,4 +176,16 @@ export function ExecutionDetailPage() {
       ) : null}
     </div>
   );
+}
+
+/** `each:2` → `item 3 of loop each`; nested loops read innermost first. */
+function loopItemLabel(iteration: string): string {
+  return iteration
+    .split('/')
+    .reverse()
+    .map((part) => {
+      const at = part.lastIndexOf(':');
+      return `item ${Number(part.slice(at + 1)) + 1} of loop ${part.slice(0, at)}`;
+    })
+    .join(', ');
 }
