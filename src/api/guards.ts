@@ -1,5 +1,6 @@
 /** Request guards for the authenticated scope. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { sessionKeyFrom } from '../auth/session-cookie.js';
 import { type AuthUser, bearerFrom, verifyApiKey } from '../auth/verify-api-key.js';
 import { forbidden, unauthorized } from '../errors.js';
 
@@ -10,10 +11,11 @@ declare module 'fastify' {
   }
 }
 
-/** Adds bearer-key authentication to every route registered in `scope`. */
+/** Adds key authentication (Bearer, or the web app's session cookie) to every route in `scope`. */
 export function requireAuthentication(scope: FastifyInstance): void {
   scope.addHook('onRequest', async (request) => {
-    request.user = await verifyApiKey(scope.services.database.db, bearerFrom(request.headers.authorization));
+    const key = bearerFrom(request.headers.authorization) ?? sessionKeyFrom(request);
+    request.user = await verifyApiKey(scope.services.database.db, key);
   });
 }
 

@@ -19,6 +19,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import helmet from 'helmet';
 import { Redis } from 'ioredis';
+import { sessionKeyFrom } from '../auth/session-cookie.js';
 import { bearerFrom } from '../auth/verify-api-key.js';
 import { AppError, badRequest } from '../errors.js';
 import { redactRedisUrl } from '../queue/redis-ping.js';
@@ -60,7 +61,7 @@ export function isAllowedHost(host: string | undefined, allowed: string[]): bool
 }
 
 function rateKey(request: FastifyRequest): string {
-  const key = bearerFrom(request.headers.authorization);
+  const key = bearerFrom(request.headers.authorization) ?? sessionKeyFrom(request);
   return key ? `key:${createHash('sha256').update(key).digest('hex')}` : `ip:${request.ip}`;
 }
 

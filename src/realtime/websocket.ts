@@ -3,7 +3,8 @@
  * - auth by API key, from `?token=<key>` (what the reference client sends) or, to keep keys out of
  *   URLs and logs, from the `Sec-WebSocket-Protocol` header: offer `pipelit.token.<key>` (plus,
  *   optionally, `pipelit`). The server selects `pipelit` when offered, otherwise echoes the token
- *   protocol (browsers need one offered protocol back). A bad or missing key → close 1008
+ *   protocol (browsers need one offered protocol back); or, from the web app, its session cookie when
+ *   the page's Origin is this Host (src/auth/session-cookie.ts). A bad or missing key → close 1008
  *   "Invalid or missing token".
  * - `{"type":"subscribe","channel"}` → `{"type":"subscribed","channel"}`; `unsubscribe` →
  *   `unsubscribed`. A channel the user may not read (spec §16.28 fix) →
@@ -12,8 +13,10 @@
  *   `{"type":"ping"}`; no `{"type":"pong"}` within `pongTimeoutMs` (10 s) → close 1001 "Ping timeout".
  * - malformed frames are ignored; every bus message on a subscribed channel is forwarded verbatim.
  */
+
 import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
+import { sessionKeyOfUpgrade } from '../auth/session-cookie.js';
 import { type AuthUser, verifyApiKey } from '../auth/verify-api-key.js';
 import { mayWatchChannel } from './channel-access.js';
 import { ChannelHub, type HubClient } from './ws-hub.js';
@@ -202,7 +205,7 @@ export async function websocketRoutes(app: FastifyInstance, opts: WebsocketOptio
     const token =
       typeof query?.token === 'string' && query.token
         ? query.token
-        : tokenFromProtocols(request.headers['sec-websocket-protocol']);
+        : (tokenFromProtocols(request.headers['sec-websocket-protocol']) ?? sessionKeyOfUpgrade(request));
     client.token = token;
     const auth = verifyApiKey(app.services.database.db, token).then(
       (u) => {

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { buildApp } from '../../src/api/app.js';
+import { issueApiKey } from '../../src/auth/issue-api-key.js';
 import { openServices } from '../../src/boot.js';
 import { loadSettings } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
@@ -77,6 +78,20 @@ export async function startServer(): Promise<E2eServer> {
       await database.drop();
     },
   };
+}
+
+/**
+ * A named API key for `username`, for the test's own API calls beside the browser (the web app's
+ * key is in its httpOnly cookie, out of the page's reach; a password login would rotate it).
+ */
+export async function apiKeyOf(server: E2eServer, username: string): Promise<string> {
+  const db = server.services.database.db;
+  const user = await db
+    .selectFrom('users')
+    .select('id')
+    .where('username', '=', username)
+    .executeTakeFirstOrThrow();
+  return (await issueApiKey(db, user.id, 'e2e')).key;
 }
 
 export function launchChromium(): Promise<Browser> {

@@ -6,6 +6,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  apiKeyOf,
   assertSpaBuilt,
   browserSkipReason,
   ConsoleWatch,
@@ -137,7 +138,7 @@ describe.skipIf(Boolean(skipReason))('web app in chromium', () => {
     await screenshot(page, '05b-editor-validated');
 
     // The server holds what the canvas shows.
-    const key = await page.evaluate('localStorage.getItem("auth_token")');
+    const key = await apiKeyOf(server, ADMIN.username);
     const res = await server.app.inject({
       method: 'GET',
       url: `/api/v1/workflows/${slug}/`,
@@ -242,7 +243,7 @@ describe.skipIf(Boolean(skipReason))('web app in chromium', () => {
     await screenshot(page, '05c-editor-switch');
 
     // The switch edges are conditional, carrying the rule id.
-    const key = await page.evaluate('localStorage.getItem("auth_token")');
+    const key = await apiKeyOf(server, ADMIN.username);
     const wf = (
       await server.app.inject({
         method: 'GET',

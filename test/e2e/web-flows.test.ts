@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockLlmServer, startMockLlmServer } from '../helpers/mock-llm-server.js';
 import { seedWorkflow, waitForStatus } from '../helpers/seed-workflow.js';
 import {
+  apiKeyOf,
   assertSpaBuilt,
   browserSkipReason,
   ConsoleWatch,
@@ -202,7 +203,7 @@ describe.skipIf(Boolean(skipReason))('web app flows against the engine in chromi
       ],
       edges: [{ from: 'start', to: 'broken' }],
     });
-    const key = await page.evaluate('localStorage.getItem("auth_token")');
+    const key = await apiKeyOf(server, ADMIN.username);
     const res = await server.app.inject({
       method: 'POST',
       url: `/api/v1/workflows/${slug}/execute/`,
@@ -239,7 +240,7 @@ describe.skipIf(Boolean(skipReason))('web app flows against the engine in chromi
         { from: 'ask', to: 'each', label: 'loop_return' },
       ],
     });
-    const key = await page.evaluate('localStorage.getItem("auth_token")');
+    const key = await apiKeyOf(server, ADMIN.username);
     const res = await server.app.inject({
       method: 'POST',
       url: `/api/v1/workflows/${slug}/execute/`,
@@ -270,12 +271,15 @@ describe.skipIf(Boolean(skipReason))('web app flows against the engine in chromi
   it('two browsers on one workflow: a node added in one appears in the other without reload', async () => {
     const slug = `shared-${Date.now().toString(36)}`;
     await seedWorkflow(db(), adminId, { slug, nodes: [{ id: 'start', type: 'trigger_manual' }], edges: [] });
-    const key = String(await page.evaluate('localStorage.getItem("auth_token")'));
+    // The web app's key is in an httpOnly cookie: page scripts see neither it nor a stored copy.
+    const key = String((await context.cookies()).find((c) => c.name === 'pipelit_session')?.value);
+    expect(key.length).toBeGreaterThan(40);
+    expect(await page.evaluate('document.cookie')).not.toContain(key);
+    expect(await page.evaluate('JSON.stringify(localStorage)')).not.toContain(key);
     const second = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: server.url });
-    // The second browser signs in with the same key (the SPA keeps it in localStorage).
-    await second.addInitScript(
-      `localStorage.setItem('auth_token', ${JSON.stringify(key)}); localStorage.setItem('auth_username', ${JSON.stringify(ADMIN.username)});`,
-    );
+    // The second browser shares the first one's session: its cookie (the key, httpOnly) and username.
+    await second.addCookies(await context.cookies());
+    await second.addInitScript(`localStorage.setItem('auth_username', ${JSON.stringify(ADMIN.username)});`);
     const other = await second.newPage();
     other.setDefaultTimeout(10_000);
     // The key travels as a subprotocol, never in the socket's URL (proxies and access logs keep URLs).

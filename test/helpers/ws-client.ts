@@ -13,7 +13,11 @@ interface RawSocket {
   terminate(): void;
   readonly protocol: string;
 }
-type WsCtor = new (url: string, protocols?: string | string[]) => RawSocket;
+type WsCtor = new (
+  url: string,
+  protocols?: string | string[],
+  options?: { headers?: Record<string, string> },
+) => RawSocket;
 const WebSocket = createRequire(import.meta.url)('ws') as WsCtor;
 
 export interface TestSocket {
@@ -35,9 +39,9 @@ export interface TestSocket {
 
 export function connectWs(
   url: string,
-  opts: { protocols?: string[]; answerPings?: boolean } = {},
+  opts: { protocols?: string[]; answerPings?: boolean; headers?: Record<string, string> } = {},
 ): TestSocket {
-  const ws = new WebSocket(url, opts.protocols);
+  const ws = new WebSocket(url, opts.protocols, opts.headers ? { headers: opts.headers } : undefined);
   const messages: Array<Record<string, unknown>> = [];
   const waiters = new Set<() => void>();
   ws.on('message', (data: Buffer) => {

@@ -12,6 +12,7 @@ import { deleteRecoveryCodes, issueRecoveryCodes } from '../../auth/mfa/recovery
 import { openTotpSecret, sealTotpSecret } from '../../auth/mfa/secret-store.js';
 import { generateTotpSecret, provisioningUri } from '../../auth/mfa/totp.js';
 import { verifyMfaCode } from '../../auth/mfa/verify-mfa-code.js';
+import { deliverSessionKey } from '../../auth/session-cookie.js';
 import { nowIso, toBool } from '../../db/values.js';
 import { badRequest, unauthorized } from '../../errors.js';
 import { currentUser, requireAuthentication } from '../guards.js';
@@ -120,7 +121,7 @@ export async function mfaRoutes(app: FastifyInstance): Promise<void> {
   const { db } = app.services.database;
   const fieldKey = app.services.settings.fieldEncryptionKey;
 
-  app.post('/mfa/login-verify/', async (request) => {
+  app.post('/mfa/login-verify/', async (request, reply) => {
     const body = validate(ZLoginVerify, request.body);
     const user = await db
       .selectFrom('users')
@@ -175,7 +176,7 @@ export async function mfaRoutes(app: FastifyInstance): Promise<void> {
       },
       request.log,
     );
-    return { key, requires_mfa: false };
+    return { key: deliverSessionKey(request, reply, key), requires_mfa: false };
   });
 
   await app.register(mfaPrivateRoutes);

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { recordAuditEvent } from '../../audit/record-audit-event.js';
+import { SESSION_KEY_NAME } from '../../auth/api-keys.js';
 import { createFirstAdmin } from '../../auth/create-user.js';
 import { issueApiKey, rotateSessionKey } from '../../auth/issue-api-key.js';
 import {
@@ -15,6 +16,7 @@ import {
 } from '../../auth/login-throttle.js';
 import { createMfaChallenge } from '../../auth/mfa/challenges.js';
 import { MIN_PASSWORD_LENGTH, verifyAgainstDummy, verifyPassword } from '../../auth/passwords.js';
+import { clearSessionCookie, deliverSessionKey, usesSessionCookie } from '../../auth/session-cookie.js';
 import { toBool } from '../../db/values.js';
 import { AppError, conflict, unauthorized } from '../../errors.js';
 import { currentUser, requireAuthentication } from '../guards.js';
@@ -68,7 +70,7 @@ export async function authPublicRoutes(app: FastifyInstance): Promise<void> {
       { actor_user_id: user.id, action: 'auth.login_succeeded', target: `user:${user.id}`, ip: request.ip },
       request.log,
     );
-    return { key, requires_mfa: false };
+    return { key: deliverSessionKey(request, reply, key), requires_mfa: false };
   });
 
   app.get('/setup-status/', async () => {
@@ -80,7 +82,11 @@ export async function authPublicRoutes(app: FastifyInstance): Promise<void> {
     const body = validate(ZSetup, request.body);
     const user = await createFirstAdmin(db, app.services.settings.dataDir, body);
     if (!user) throw conflict('Setup already completed.');
-    const { key } = await issueApiKey(db, user.id, 'default');
+    const { key: defaultKey } = await issueApiKey(db, user.id, 'default');
+    // The web app signs in with a session key in its cookie; API clients get the `default` key.
+    const key = usesSessionCookie(request)
+      ? deliverSessionKey(request, reply, await rotateSessionKey(db, user.id))
+      : defaultKey;
     await recordAuditEvent(
       db,
       { actor_user_id: user.id, action: 'auth.setup', target: `user:${user.id}`, ip: request.ip },
@@ -94,8 +100,28 @@ export async function authPublicRoutes(app: FastifyInstance): Promise<void> {
 /** Routes that need a key. */
 export async function authPrivateRoutes(app: FastifyInstance): Promise<void> {
   requireAuthentication(app);
+  const { db } = app.services.database;
   app.get('/me/', async (request) => {
     const user = currentUser(request);
     return { id: user.id, username: user.username, role: user.role, mfa_enabled: user.mfaEnabled };
+  });
+
+  // Ends a login: the `session` key that made this request stops working (named API keys are left
+  // alone) and the web app's cookie is cleared.
+  app.post('/logout/', async (request, reply) => {
+    const user = currentUser(request);
+    await db
+      .updateTable('api_keys')
+      .set({ is_active: false })
+      .where('id', '=', user.keyId)
+      .where('name', '=', SESSION_KEY_NAME)
+      .execute();
+    clearSessionCookie(reply);
+    await recordAuditEvent(
+      db,
+      { actor_user_id: user.id, action: 'auth.logout', target: `user:${user.id}`, ip: request.ip },
+      request.log,
+    );
+    return reply.status(204).send();
   });
 }

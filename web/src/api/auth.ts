@@ -1,4 +1,4 @@
-/** Public auth calls: setup status, first-run setup, password login and the MFA step. */
+/** Auth calls: setup status, first-run setup, password login, the MFA step, and logout. */
 import { api } from './client';
 
 export interface TokenAnswer {
@@ -23,4 +23,6 @@ export const authApi = {
       body: { username, code, ...(mfaToken ? { mfa_token: mfaToken } : {}) },
       anonymous: true,
     }),
+  /** Ends the session: the server revokes its key and clears the cookie. */
+  logout: () => api<void>('/auth/logout/', { method: 'POST', anonymous: true }),
 };

@@ -1,9 +1,9 @@
 /**
- * The one fetch client: `/api/v1` + a path ending in `/`, the Bearer key from localStorage, JSON in
- * and out. Non-2xx answers become an `ApiError` carrying the server's `detail`; a 401 on an
+ * The one fetch client: `/api/v1` + a path ending in `/`, JSON in and out. The key travels in the
+ * httpOnly session cookie; `X-Pipelit-Session: cookie` asks the server to use (or, at login, set) it. Non-2xx answers become an `ApiError` carrying the server's `detail`; a 401 on an
  * authenticated call clears the session and sends the browser to `/login`.
  */
-import { clearSession, getToken } from '../auth/session';
+import { clearSession } from '../auth/session';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -39,7 +39,7 @@ export function describeDetail(status: number, detail: unknown): string {
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   body?: unknown;
-  /** Public calls (login, setup) send no key and do not log out on 401. */
+  /** Public calls (login, setup) do not log out on 401. */
   anonymous?: boolean;
   signal?: AbortSignal;
 }
@@ -52,10 +52,8 @@ function handleUnauthorized(): void {
 
 /** `path` is relative to `/api/v1`, e.g. `/workflows/` or `/workflows/?limit=50`. */
 export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { Accept: 'application/json', 'X-Pipelit-Session': 'cookie' };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-  const token = getToken();
-  if (!options.anonymous && token) headers.Authorization = `Bearer ${token}`;
 
   let response: Response;
   try {
@@ -64,6 +62,7 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: options.signal,
+      credentials: 'same-origin',
     });
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;

@@ -1,17 +1,23 @@
-/** The browser session: the API key and username kept in localStorage (the reference client's keys). */
-const TOKEN_KEY = 'auth_token';
+/**
+ * The browser session. The key itself lives in the server's httpOnly `pipelit_session` cookie, out of
+ * reach of page scripts (src/auth/session-cookie.ts on the server); what is kept here is only the
+ * username, shown in the sidebar and taken as "probably signed in" until a 401 says otherwise.
+ */
 const USERNAME_KEY = 'auth_username';
-
-export function getToken(): string | null {
-  return localStorage.getItem(TOKEN_KEY);
-}
+/** Where older builds kept the key itself; removed on sight. */
+const LEGACY_TOKEN_KEY = 'auth_token';
 
 export function getUsername(): string | null {
   return localStorage.getItem(USERNAME_KEY);
 }
 
-export function saveSession(token: string, username: string): void {
-  localStorage.setItem(TOKEN_KEY, token);
+/** True when this browser signed in (the cookie may still have expired: the server decides). */
+export function isSignedIn(): boolean {
+  localStorage.removeItem(LEGACY_TOKEN_KEY);
+  return getUsername() !== null;
+}
+
+export function saveSession(username: string): void {
   localStorage.setItem(USERNAME_KEY, username);
 }
 
@@ -20,6 +26,6 @@ export function setUsername(username: string): void {
 }
 
 export function clearSession(): void {
-  localStorage.removeItem(TOKEN_KEY);
+  localStorage.removeItem(LEGACY_TOKEN_KEY);
   localStorage.removeItem(USERNAME_KEY);
 }

@@ -1,6 +1,7 @@
 /** Left navigation with the user's name and logout. Admin-only links show for admins. */
 import { NavLink, useNavigate } from 'react-router';
 import { useMe } from '../api/account';
+import { authApi } from '../api/auth';
 import { clearSession, getUsername } from '../auth/session';
 import { useSocketState } from '../ws/hooks';
 import { socket } from '../ws/socket';
@@ -16,8 +17,10 @@ export function Sidebar() {
   const navigate = useNavigate();
   const me = useMe();
   const wsState = useSocketState();
-  const logout = () => {
+  const logout = async () => {
     socket.disconnect();
+    // The server revokes the session key and clears the cookie; sign out here whatever it answers.
+    await authApi.logout().catch(() => {});
     clearSession();
     navigate('/login');
   };

@@ -23,8 +23,8 @@ export function LoginPage() {
 
   if (status.data?.needs_setup) return <Navigate to="/setup" replace />;
 
-  const done = (key: string) => {
-    saveSession(key, username);
+  const done = () => {
+    saveSession(username);
     const from = (location.state as { from?: string } | null)?.from;
     navigate(from && from !== '/login' ? from : '/', { replace: true });
   };
@@ -36,7 +36,7 @@ export function LoginPage() {
     try {
       const answer = await authApi.login(username, password);
       if (answer.requires_mfa) setMfa({ token: answer.mfa_token });
-      else done(answer.key);
+      else done();
     } catch (err) {
       setError(
         err instanceof ApiError && err.status === 401
@@ -53,8 +53,8 @@ export function LoginPage() {
     setBusy(true);
     setError(null);
     try {
-      const answer = await authApi.loginVerify(username, code, mfa?.token);
-      done(answer.key);
+      await authApi.loginVerify(username, code, mfa?.token);
+      done();
     } catch (err) {
       setError(
         err instanceof ApiError && err.status < 500

@@ -35,7 +35,7 @@ export function SetupPage() {
     setBusy(true);
     try {
       const answer = await authApi.setup(username, password);
-      saveSession(answer.key, answer.username);
+      saveSession(answer.username);
       setCreated(true);
       qc.setQueryData(['setup-status'], { needs_setup: false });
       navigate('/', { replace: true });

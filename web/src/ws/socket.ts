@@ -1,12 +1,11 @@
 /**
- * The one WebSocket to `/ws/`. The API key travels as the subprotocol `pipelit.token.<key>` (with
- * `pipelit`, which the server selects), not in the URL, where proxies and access logs would keep it.
- * Keeps the set of subscribed channels and re-sends them on
+ * The one WebSocket to `/ws/`. The browser sends the session cookie with the upgrade (the key never
+ * appears in the URL or in page scripts). Keeps the set of subscribed channels and re-sends them on
  * every (re)open, answers `ping` with `pong`, reconnects with exponential backoff (1 s doubling to
  * 30 s, reset on open) and forces a reconnect after 45 s without any inbound frame. When the endpoint
  * does not exist yet the socket just keeps retrying quietly; pages work from REST alone.
  */
-import { getToken } from '../auth/session';
+import { isSignedIn } from '../auth/session';
 
 /** Any server frame: `{type, channel?, execution_id?, timestamp?, data?}`. */
 export interface WsMessage {
@@ -38,13 +37,12 @@ class SocketManager {
   connect(): void {
     this.wanted = true;
     if (this.socket || this.retryTimer) return;
-    const token = getToken();
-    if (!token) return;
+    if (!isSignedIn()) return;
     const scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
     this.setState('connecting');
     let socket: WebSocket;
     try {
-      socket = new WebSocket(`${scheme}//${window.location.host}/ws/`, ['pipelit', `pipelit.token.${token}`]);
+      socket = new WebSocket(`${scheme}//${window.location.host}/ws/`);
     } catch {
       this.scheduleRetry();
       return;
