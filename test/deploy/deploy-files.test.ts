@@ -103,7 +103,7 @@ describe('reverse proxy files', () => {
     expect(ws).toContain('proxy_read_timeout 86400s;');
     const root = /location \/ \{([\s\S]*?)\n {4}\}/.exec(conf)?.[1] ?? '';
     for (const h of [
-      'Host $host',
+      'Host $http_host',
       'X-Forwarded-For $proxy_add_x_forwarded_for',
       'X-Forwarded-Proto $scheme',
     ]) {

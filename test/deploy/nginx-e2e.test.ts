@@ -61,7 +61,11 @@ interface RawSocket {
   close(): void;
   readonly protocol: string;
 }
-type WsCtor = new (url: string, protocols: string[], opts: { ca: string }) => RawSocket;
+type WsCtor = new (
+  url: string,
+  protocols: string[],
+  opts: { ca: string; headers?: Record<string, string> },
+) => RawSocket;
 const WebSocket = createRequire(import.meta.url)('ws') as WsCtor;
 
 /** Writes nginx.conf around a copy of deploy/nginx/pipelit.conf with test ports and paths. */
@@ -408,5 +412,41 @@ describe('production deployment behind nginx (HTTPS, WebSocket, worker, metrics)
     };
     expect(info.queues.workflows.pending).toBe(0);
     expect(info.workers.some((w) => w.live && w.scheduler)).toBe(true);
+  });
+
+  // Last: a password login rotates the session key the tests above use.
+  it("the web app's session cookie works through nginx: Secure over HTTPS, and on wss:// from its own origin", async (ctx) => {
+    guard(ctx);
+    const login = await viaProxy('POST', '/api/v1/auth/token/', {
+      body: { username: 'admin', password },
+      headers: { 'x-pipelit-session': 'cookie' },
+    });
+    expect(login.status, login.text).toBe(200);
+    const setCookie = ([] as string[]).concat(login.headers['set-cookie'] as string[]).join('\n');
+    expect(setCookie).toMatch(/pipelit_session=[\w-]+;.*HttpOnly/);
+    expect(setCookie).toContain('Secure'); // the app knows the browser spoke HTTPS
+    const cookie = /pipelit_session=[\w-]+/.exec(setCookie)![0];
+    const me = await viaProxy('GET', '/api/v1/auth/me/', {
+      headers: { cookie, 'x-pipelit-session': 'cookie' },
+    });
+    expect(me.status, me.text).toBe(200);
+
+    // The page's Origin carries the port; nginx passes the Host with it ($http_host), so they match.
+    const open = (origin: string) =>
+      new Promise<{ opened: boolean; code?: number }>((resolve) => {
+        const ws = new WebSocket(`wss://127.0.0.1:${httpsPort}/ws/`, [], { ca, headers: { cookie, origin } });
+        ws.on('message', (d) => {
+          const m = JSON.parse(d.toString()) as Record<string, unknown>;
+          if (m.type === 'subscribed') {
+            ws.close();
+            resolve({ opened: true });
+          }
+        });
+        ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', channel: `workflow:${slug}` })));
+        ws.on('close', (code) => resolve({ opened: false, code: code as number }));
+        ws.on('error', () => {});
+      });
+    expect(await open(`https://127.0.0.1:${httpsPort}`)).toEqual({ opened: true });
+    expect(await open('https://elsewhere.example')).toEqual({ opened: false, code: 1008 });
   });
 });
