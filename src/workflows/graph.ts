@@ -15,6 +15,7 @@ import {
   llmLinks,
   type NodeOut,
   nodeOut,
+  parseNodeConfig,
   type WorkflowCounts,
   type WorkflowOut,
   type WorkflowRow,
@@ -165,4 +166,24 @@ export async function loadNodeOut(
   const schedule =
     row.component_type === 'trigger_schedule' ? await scheduleJobForNode(db, workflowId, nodeId) : null;
   return nodeOut(row, llm ? toInt(llm.model_id) : null, schedule);
+}
+
+/**
+ * The trigger node a request starts: the named one of this type, else the first active one (by id).
+ * Undefined when there is none.
+ */
+export async function findTriggerNode(
+  db: Kysely<Database>,
+  workflowId: number,
+  componentType: string,
+  nodeId?: string | null,
+): Promise<{ node_id: string } | undefined> {
+  let q = db
+    .selectFrom('workflow_nodes')
+    .select(['node_id', 'config'])
+    .where('workflow_id', '=', workflowId)
+    .where('component_type', '=', componentType);
+  if (nodeId) q = q.where('node_id', '=', nodeId);
+  const triggers = await q.orderBy('id').execute();
+  return triggers.find((t) => nodeId || parseNodeConfig(t.config).is_active);
 }

@@ -8,10 +8,9 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { toBool } from '../../db/values.js';
 import { insertExecution } from '../../engine/execution-store.js';
-import { parseNodeConfig } from '../../engine/graph.js';
 import { AppError, badRequest, notFound, unprocessable } from '../../errors.js';
 import { chatHistory, deleteThread, memoryThreadId } from '../../llm/conversation-store.js';
-import { findVisibleWorkflow } from '../../workflows/graph.js';
+import { findTriggerNode, findVisibleWorkflow } from '../../workflows/graph.js';
 import { currentUser, requireAuthentication } from '../guards.js';
 import { validate } from '../validate.js';
 
@@ -36,14 +35,7 @@ export async function chatRoutes(app: FastifyInstance): Promise<void> {
     const body = validate(ZChat, request.body);
     const workflow = await findVisibleWorkflow(db, user, slug);
     if (!toBool(workflow.is_active)) throw unprocessable('Workflow is inactive.');
-    let q = db
-      .selectFrom('workflow_nodes')
-      .select(['node_id', 'config'])
-      .where('workflow_id', '=', workflow.id)
-      .where('component_type', '=', 'trigger_chat');
-    if (body.trigger_node_id) q = q.where('node_id', '=', body.trigger_node_id);
-    const triggers = await q.orderBy('id').execute();
-    const trigger = triggers.find((t) => body.trigger_node_id || parseNodeConfig(t.config).is_active);
+    const trigger = await findTriggerNode(db, workflow.id, 'trigger_chat', body.trigger_node_id);
     if (!trigger) throw notFound('No chat trigger found.');
     const row = await insertExecution(db, {
       workflowId: workflow.id,

@@ -6,10 +6,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { toBool } from '../../db/values.js';
-import { parseNodeConfig } from '../../engine/graph.js';
 import { startExecution } from '../../engine/start-execution.js';
 import { notFound, unprocessable } from '../../errors.js';
-import { findVisibleWorkflow } from '../../workflows/graph.js';
+import { findTriggerNode, findVisibleWorkflow } from '../../workflows/graph.js';
 import { currentUser, requireAuthentication } from '../guards.js';
 import { validate } from '../validate.js';
 
@@ -31,14 +30,7 @@ export async function executeRoutes(app: FastifyInstance): Promise<void> {
     const body = validate(ZExecute, request.body ?? {});
     const workflow = await findVisibleWorkflow(db, user, slug);
     if (!toBool(workflow.is_active)) throw unprocessable('Workflow is inactive.');
-    let q = db
-      .selectFrom('workflow_nodes')
-      .select(['node_id', 'config'])
-      .where('workflow_id', '=', workflow.id)
-      .where('component_type', '=', 'trigger_manual');
-    if (body.trigger_node_id) q = q.where('node_id', '=', body.trigger_node_id);
-    const triggers = await q.orderBy('id').execute();
-    const trigger = triggers.find((t) => body.trigger_node_id || parseNodeConfig(t.config).is_active);
+    const trigger = await findTriggerNode(db, workflow.id, 'trigger_manual', body.trigger_node_id);
     if (!trigger) {
       throw notFound(
         body.trigger_node_id ? 'Manual trigger node not found' : 'No trigger configured for manual execution',
