@@ -72,7 +72,13 @@ describe('settings in server processes', () => {
       ctx.skip();
     }
     const cwd = tempDir();
-    const env = { ...TEST_SECRETS, REDIS_URL: redisUrl(), LOG_LEVEL: '' };
+    // Its own Redis key prefix: the rate-limit counters there are shared by both processes.
+    const env = {
+      ...TEST_SECRETS,
+      REDIS_URL: redisUrl(),
+      LOG_LEVEL: '',
+      PIPELIT_QUEUE_PREFIX: `test-settings-${process.pid}-${Date.now().toString(36)}`,
+    };
     const setup = runPipelit(['setup', '--username', 'admin', '--password', 'admin-password'], { cwd, env });
     expect(setup.status, setup.stderr).toBe(0);
     const key = JSON.parse(setup.stdout.trim().split('\n').pop() as string).api_key as string;
@@ -103,7 +109,10 @@ describe('settings in server processes', () => {
     const seen = new Map<number, { log_level: string; zombie_execution_threshold_seconds: number }>();
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline && !pids.every((p) => seen.get(p)?.log_level === 'ERROR')) {
+      // Gently: the API's rate limit (600/min, counted across both processes) holds here too.
+      await new Promise((r) => setTimeout(r, 50));
       const res = await call(port, 'GET', '/api/v1/settings/', key);
+      expect(res.status, JSON.stringify(res.json)).toBe(200);
       seen.set(res.json.effective.pid, res.json.effective);
     }
     for (const pid of pids) {
