@@ -4,6 +4,7 @@
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { useMe } from '../api/account';
 import type { EnvVar, Workspace } from '../api/types';
 import { useWorkspaces, workspaceApi, workspaceKeys } from '../api/workspaces';
 import { ConfirmDialog } from '../components/confirm-dialog';
@@ -13,7 +14,13 @@ import { formatDate } from '../components/format-date';
 import { Loading } from '../components/loading';
 import { ui } from '../components/ui';
 
+/** Network access is host access: only administrators may turn it on (anyone may turn it off). */
+function useMayAllowNetwork(): boolean {
+  return useMe().data?.role === 'admin';
+}
+
 function WorkspaceDetail({ workspace, onSaved }: { workspace: Workspace; onSaved: () => Promise<void> }) {
+  const mayAllowNetwork = useMayAllowNetwork();
   const [network, setNetwork] = useState(workspace.allow_network);
   const [vars, setVars] = useState<EnvVar[]>(workspace.env_vars ?? []);
   const [key, setKey] = useState('');
@@ -56,6 +63,7 @@ function WorkspaceDetail({ workspace, onSaved }: { workspace: Workspace; onSaved
         <input
           type="checkbox"
           checked={network}
+          disabled={!network && !mayAllowNetwork}
           onChange={(e) => void save({ allow_network: e.target.checked })}
         />
         Allow network access
@@ -122,6 +130,7 @@ export function WorkspacesPage() {
   const qc = useQueryClient();
   const [name, setName] = useState('');
   const [network, setNetwork] = useState(false);
+  const mayAllowNetwork = useMayAllowNetwork();
   const [selected, setSelected] = useState<number | null>(null);
   const [doomed, setDoomed] = useState<Workspace | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -172,7 +181,12 @@ export function WorkspacesPage() {
           />
         </div>
         <label className="flex items-center gap-1.5 pb-2 text-sm">
-          <input type="checkbox" checked={network} onChange={(e) => setNetwork(e.target.checked)} />
+          <input
+            type="checkbox"
+            checked={network}
+            disabled={!mayAllowNetwork}
+            onChange={(e) => setNetwork(e.target.checked)}
+          />
           Network
         </label>
         <button type="submit" className={ui.primary}>
