@@ -2,7 +2,6 @@
  * `buildApp(services)` returns a ready Fastify instance with every route; the `serve` command only
  * listens, forks and shuts down. Tests build the same app and call it with `inject`.
  */
-import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from '../logger.js';
@@ -77,8 +76,6 @@ export async function buildApp(
   installJsonParser(app);
   installErrorHandler(app);
 
-  // The web app's session cookie (src/auth/session-cookie.ts), parsed before anything reads a key.
-  await app.register(cookie);
   // Host check, security headers, rate limits: before every route so they apply to all of them.
   await app.register(securityPolicyPlugin);
   await app.register(cors, {

@@ -11,6 +11,7 @@
  *   Pipelit never allows credentials cross-origin (`credentials: false` in app.ts);
  * - a WebSocket upgrade cannot carry the header, so there the page's Origin must be this Host.
  */
+import { parseCookie, stringifySetCookie } from 'cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 export const SESSION_COOKIE = 'pipelit_session';
@@ -21,10 +22,15 @@ export function usesSessionCookie(request: FastifyRequest): boolean {
   return request.headers[SESSION_HEADER] === 'cookie';
 }
 
+/** The session cookie's value in the request's Cookie header, if any (parsed only when asked). */
+function cookieKey(request: FastifyRequest): string | undefined {
+  const header = request.headers.cookie;
+  return header ? parseCookie(header)[SESSION_COOKIE] || undefined : undefined;
+}
+
 /** The key in the session cookie of a web-app request (one that carries the header); else none. */
 export function sessionKeyFrom(request: FastifyRequest): string | undefined {
-  if (!usesSessionCookie(request)) return undefined;
-  return request.cookies?.[SESSION_COOKIE] || undefined;
+  return usesSessionCookie(request) ? cookieKey(request) : undefined;
 }
 
 /** The key in the session cookie of a WebSocket upgrade from a page of this origin; else none. */
@@ -36,21 +42,36 @@ export function sessionKeyOfUpgrade(request: FastifyRequest): string | undefined
   } catch {
     return undefined;
   }
-  return request.cookies?.[SESSION_COOKIE] || undefined;
+  return cookieKey(request);
 }
 
 export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, key: string): void {
-  reply.setCookie(SESSION_COOKIE, key, {
-    httpOnly: true,
-    sameSite: 'strict',
-    path: '/',
-    // Over TLS (directly, or X-Forwarded-Proto from a trusted proxy) the browser keeps it to HTTPS.
-    secure: request.protocol === 'https',
-  });
+  reply.header(
+    'set-cookie',
+    stringifySetCookie({
+      name: SESSION_COOKIE,
+      value: key,
+      httpOnly: true,
+      sameSite: 'strict',
+      path: '/',
+      // Over TLS (directly, or X-Forwarded-Proto from a trusted proxy) the browser keeps it to HTTPS.
+      secure: request.protocol === 'https',
+    }),
+  );
 }
 
 export function clearSessionCookie(reply: FastifyReply): void {
-  reply.clearCookie(SESSION_COOKIE, { path: '/' });
+  reply.header(
+    'set-cookie',
+    stringifySetCookie({
+      name: SESSION_COOKIE,
+      value: '',
+      httpOnly: true,
+      sameSite: 'strict',
+      path: '/',
+      expires: new Date(0),
+    }),
+  );
 }
 
 /**

@@ -138,12 +138,25 @@ export class ExecutionRun {
    * trigger) and the loop context — for its row: kept when it fails, and on success only under the
    * `all` save policy. Not its rendered config, which may hold secrets typed into it.
    */
-  noteInput(scope: Scope, nodeId: string, iteration: string, loop: LoopContext | undefined): void {
-    const given: Record<string, unknown> = this.inputsOf(scope, nodeId, iteration);
-    // The main scope's entry nodes hang off the trigger (its edge is not among the scope's).
-    if (scope === this.topo.main && scope.entries.has(nodeId))
-      given[this.row.trigger_node_id ?? 'trigger'] = this.trigger;
-    this.notedInputs.set(stateKey(nodeId, iteration), loop ? { ...given, loop } : given);
+  noteInput(
+    scope: Scope,
+    nodeId: string,
+    iteration: string,
+    inputs: Record<string, Record<string, unknown>>,
+    loop: LoopContext | undefined,
+  ): void {
+    // The main scope's entry nodes hang off the trigger (its edge is not among the scope's). A copy:
+    // `inputs` is what the node itself receives.
+    const fromTrigger = scope === this.topo.main && scope.entries.has(nodeId);
+    const given =
+      fromTrigger || loop
+        ? {
+            ...inputs,
+            ...(fromTrigger ? { [this.row.trigger_node_id ?? 'trigger']: this.trigger } : {}),
+            ...(loop ? { loop } : {}),
+          }
+        : inputs;
+    this.notedInputs.set(stateKey(nodeId, iteration), given);
   }
 
   async save(st: NodeState): Promise<void> {

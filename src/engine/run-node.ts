@@ -51,7 +51,9 @@ export async function execNode(
     );
   }
 
-  run.noteInput(scope, nodeId, iteration, loop);
+  // What it is given (outputs wired into it): the same for every attempt, and kept for its row.
+  const inputs = run.inputsOf(scope, nodeId, iteration);
+  run.noteInput(scope, nodeId, iteration, inputs, loop);
   await run.emitNode(
     'node_status',
     {
@@ -109,7 +111,7 @@ export async function execNode(
         nodeConfig: prepared.nodeConfig,
         trigger: run.trigger,
         outputs: run.outputsFor(iteration),
-        inputs: run.inputsOf(scope, nodeId, iteration),
+        inputs,
         loop,
         resumeInput: resume?.resumeInput,
         childResults: resume?.childResults,
