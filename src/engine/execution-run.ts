@@ -28,8 +28,8 @@ export const STORE_AFTER_MS = 250;
 
 /**
  * Runs in this process whose execution row is not written yet, by execution id: a request that asks
- * for such an execution (detail, status, cancel) has the row written first, so an id seen in a live
- * event is never answered with 404 (see `writeDeferredExecution`).
+ * for such an execution (detail, status, cancel, its WebSocket channel) has the row written first, so
+ * an id seen in a live event is never answered with 404 (see `writeDeferredExecution`).
  */
 const unstoredRuns = new Map<string, ExecutionRun>();
 
@@ -134,9 +134,9 @@ export class ExecutionRun {
   }
 
   /**
-   * Remembers what a node is given — the outputs wired into it (the trigger's payload for the
-   * trigger) and the loop context — for its row: kept when it fails, and on success only under the
-   * `all` save policy. Not its rendered config, which may hold secrets typed into it.
+   * Remembers what a node is given — the outputs wired into it, the trigger's payload for the nodes
+   * right after the trigger, and the loop context — for its row: kept when it fails, and on success
+   * only under the `all` save policy. Not its rendered config, which may hold secrets typed into it.
    */
   noteInput(
     scope: Scope,

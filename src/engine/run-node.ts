@@ -242,7 +242,7 @@ interface LoopProgress {
 }
 
 /** Runs a loop node's body once per item, in order, and collects each iteration's result. */
-export function runLoop(
+function runLoop(
   run: ExecutionRun,
   node: GraphNode,
   iteration: string,

@@ -1,8 +1,8 @@
 /**
  * The workspace a sandboxed command runs in (run_command, code_execute, deep agents): its directory,
- * network switch (honoured only for administrators' runs) and environment with values decrypted. Only the user's own workspaces (any, when
- * the user is an admin) may be used; the stored path is re-checked against `<dataDir>/workspaces/`
- * so a tampered row cannot point the sandbox elsewhere.
+ * network switch (honoured only for administrators' runs) and environment with values decrypted.
+ * Only the user's own workspaces (any, when the user is an admin) may be used; the stored path is
+ * re-checked against `<dataDir>/workspaces/` so a tampered row cannot point the sandbox elsewhere.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
