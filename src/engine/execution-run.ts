@@ -17,6 +17,7 @@ import {
   type UnsavedState,
 } from './execution-store.js';
 import type { WorkflowGraph } from './graph.js';
+import type { NewPendingTask } from './pending-tasks.js';
 import type { EngineDeps } from './run-execution.js';
 import { type LoopContext, safeParse } from './run-helpers.js';
 import type { Scope, Topology } from './topology.js';
@@ -222,6 +223,15 @@ export class ExecutionRun {
       );
     }
     return finished;
+  }
+
+  /** Saves a paused node's waiting state together with the pending task a person answers. */
+  async saveWaiting(st: NodeState, task: NewPendingTask): Promise<void> {
+    const key = stateKey(st.nodeId, st.iteration);
+    this.states.set(key, st);
+    this.unsaved.set(key, st);
+    await this.store();
+    await saveNodeStates(this.db, this.id, this.takeUnsaved(), task);
   }
 
   /** Writes the node states and deadline not written yet, in one transaction. */

@@ -11,6 +11,7 @@ import { fromJson, nowIso, toJson } from '../db/values.js';
 import type { TokenUsage } from '../nodes/define-node.js';
 import { applySavePolicy, type SavePolicyHint } from '../retention/save-policy.js';
 import { storedJson, storedMetadataJson } from '../retention/stored-payload.js';
+import type { NewPendingTask } from './pending-tasks.js';
 
 export type ExecutionRow = Selectable<ExecutionsTable>;
 
@@ -246,19 +247,27 @@ async function upsertNodeStates(db: Kysely<Database>, executionId: string, state
 }
 
 /** Writes node states (and a newly fixed deadline) in one transaction. */
+/**
+ * Writes node states (and the run's deadline, and a paused node's pending task, when given) in one
+ * transaction: a task is never visible without the waiting state it resumes, nor the other way round.
+ */
 export async function saveNodeStates(
   db: Kysely<Database>,
   executionId: string,
   { states, deadline }: UnsavedState,
+  task?: NewPendingTask,
 ): Promise<void> {
-  if (!deadline) return upsertNodeStates(db, executionId, states);
+  if (!deadline && !task) return upsertNodeStates(db, executionId, states);
   await db.transaction().execute(async (trx) => {
     await upsertNodeStates(trx, executionId, states);
-    await trx
-      .updateTable('executions')
-      .set({ deadline_at: deadline })
-      .where('execution_id', '=', executionId)
-      .execute();
+    if (deadline) {
+      await trx
+        .updateTable('executions')
+        .set({ deadline_at: deadline })
+        .where('execution_id', '=', executionId)
+        .execute();
+    }
+    if (task) await trx.insertInto('pending_tasks').values(task).execute();
   });
 }
 

@@ -12,9 +12,9 @@ import type { GraphNode } from './graph.js';
 const DEFAULT_TIMEOUT_SECONDS = 86_400;
 
 /**
- * The pending task for a node about to pause, not stored yet: the caller writes the node's waiting
- * state first and then the task (insertPendingTask), so an answer can never find the task before
- * the state it resumes.
+ * The pending task for a node about to pause, not stored yet: it is written in the same transaction
+ * as the node's waiting state (ExecutionRun.saveWaiting), so an answer never finds one without the
+ * other.
  */
 export function newPendingTask(input: {
   executionId: string;
@@ -56,10 +56,6 @@ export function newPendingTask(input: {
 }
 
 export type NewPendingTask = ReturnType<typeof newPendingTask>;
-
-export async function insertPendingTask(db: Kysely<Database>, task: NewPendingTask): Promise<void> {
-  await db.insertInto('pending_tasks').values(task).execute();
-}
 
 /**
  * Records a person's answer on the waiting node and marks the execution runnable again. Returns false

@@ -10,7 +10,7 @@ import type { ExecutionRun } from './execution-run.js';
 import { type NodeState, stateKey } from './execution-store.js';
 import type { GraphNode } from './graph.js';
 import { failNodeState, succeed } from './node-results.js';
-import { insertPendingTask, newPendingTask } from './pending-tasks.js';
+import { newPendingTask } from './pending-tasks.js';
 import { baseState, type LoopContext, type NodeOutcome, wakeTimeOf } from './run-helpers.js';
 import { execNode, resumeLoop } from './run-node.js';
 import { track } from './run-scope.js';
@@ -140,17 +140,19 @@ export async function pauseForPerson(
     chatId: run.trigger.chat_id === undefined ? null : String(run.trigger.chat_id),
     when: kind === 'confirmation' ? 'before' : 'after',
   });
-  await run.save({
-    ...baseState(node, iteration, 'waiting', nowIso()),
-    metadata: {
-      ...(carried ?? {}),
-      kind,
-      task_id: task.task_id,
-      expires_at: task.expires_at,
-      prompt: task.prompt,
+  await run.saveWaiting(
+    {
+      ...baseState(node, iteration, 'waiting', nowIso()),
+      metadata: {
+        ...(carried ?? {}),
+        kind,
+        task_id: task.task_id,
+        expires_at: task.expires_at,
+        prompt: task.prompt,
+      },
     },
-  });
-  await insertPendingTask(run.db, task); // after the waiting state (flushed by save), see newPendingTask
+    task,
+  );
   await run.emitNode(
     'node_status',
     { node_id: node.nodeId, status: 'waiting', task_id: task.task_id, prompt: task.prompt },
