@@ -186,6 +186,46 @@ describe.each(dbKinds())('loop bodies that wait, on %s', (kind) => {
       );
     });
 
+    it('cancels the execution when a breakpoint inside the body is denied', async () => {
+      await seedWorkflow(t.services.database.db, t.admin.id, {
+        slug: 'breakpoint-each',
+        nodes: [
+          { id: 'start', type: 'trigger_manual' },
+          { id: 'each', type: 'loop', extra: { source_node: 'start', field: 'payload.items' } },
+          {
+            id: 'send',
+            type: 'reply_chat',
+            extra: { message: 'sent {{ loop.item }}' },
+            interruptBefore: true,
+          },
+        ],
+        edges: [
+          { from: 'start', to: 'each' },
+          { from: 'each', to: 'send', label: 'loop_body' },
+          { from: 'send', to: 'each', label: 'loop_return' },
+        ],
+      });
+      const id = (
+        await t.call('POST', '/api/v1/workflows/breakpoint-each/execute/', t.admin.key, {
+          payload: { items: ['a', 'b'] },
+        })
+      ).json().execution_id as string;
+      await waitSuspended(t.services.database.db, id, 'interrupted');
+      expect((await t.call('POST', `/api/v1/executions/${id}/approve/`, t.admin.key)).statusCode).toBe(200);
+      // The second item stops at the breakpoint too; denying it ends the whole execution.
+      for (let i = 0; i < 200; i++) {
+        const tasks = (await t.call('GET', `/api/v1/executions/${id}/`, t.admin.key)).json().pending_tasks;
+        if (tasks.length && tasks[0].iteration === 'each:1') break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      expect((await t.call('POST', `/api/v1/executions/${id}/deny/`, t.admin.key)).statusCode).toBe(200);
+      const row = await waitForStatus(t.services.database.db, id, ['completed', 'failed', 'cancelled']);
+      expect(row.status, row.error_message ?? '').toBe('cancelled');
+      const nodes = await nodeRows(t.services.database.db, id);
+      expect(nodes['send@each:0']).toMatchObject({ status: 'success' });
+      expect(nodes['send@each:1']).toMatchObject({ status: 'failed', error_code: 'denied' });
+    });
+
     it('takes an answer that arrives while another branch still runs', async () => {
       // The confirmation pauses at once; the code branch keeps the run (and its lease) busy for a
       // while, so the approval lands while the run is still going and must not be lost.
