@@ -34,6 +34,9 @@ export interface WorkflowOut extends WorkflowCounts {
   max_execution_seconds: number;
   /** What finished executions keep (src/retention/save-policy.ts). */
   save_policy: SavePolicy;
+  /** Per-execution LLM limits (src/llm/usage-meter.ts); null = none. */
+  budget_tokens: number | null;
+  budget_usd: number | null;
   input_schema: unknown;
   output_schema: unknown;
   created_at: string;
@@ -92,6 +95,8 @@ export function workflowOut(row: WorkflowRow, counts: WorkflowCounts): WorkflowO
     forked_from_id: row.forked_from_id === null ? null : toInt(row.forked_from_id),
     max_execution_seconds: toInt(row.max_execution_seconds),
     save_policy: toSavePolicy(row.save_policy),
+    budget_tokens: row.budget_tokens == null ? null : toInt(row.budget_tokens),
+    budget_usd: row.budget_usd == null ? null : Number(row.budget_usd),
     input_schema: fromJson(row.input_schema, null),
     output_schema: fromJson(row.output_schema, null),
     created_at: row.created_at,

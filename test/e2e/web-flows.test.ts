@@ -268,6 +268,55 @@ describe.skipIf(Boolean(skipReason))('web app flows against the engine in chromi
     expect(watch.errors).toEqual([]);
   }, 60_000);
 
+  it("edits a workflow's own settings in the editor: policy, time limit, error handler, budget, active", async () => {
+    const slug = `settings-${Date.now().toString(36)}`;
+    const handler = `on-error-${Date.now().toString(36)}`;
+    await seedWorkflow(db(), adminId, {
+      slug: handler,
+      nodes: [{ id: 'oops', type: 'trigger_error' }],
+      edges: [],
+    });
+    await seedWorkflow(db(), adminId, { slug, nodes: [{ id: 'start', type: 'trigger_manual' }], edges: [] });
+    await page.goto(`/workflows/${slug}`);
+    await page.locator('[data-component-type="trigger_manual"]').waitFor();
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Workflow settings' });
+    await dialog.getByLabel('Time limit (seconds)').fill('120');
+    await dialog.getByLabel('Finished runs keep').selectOption('all');
+    await dialog.getByLabel('When a run fails, start').selectOption({ label: handler });
+    await dialog.getByLabel('Token budget per run').fill('5000');
+    await dialog.getByLabel(/^Active/).uncheck();
+    await screenshot(page, '27-workflow-settings');
+    await dialog.getByRole('button', { name: 'Save settings' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+
+    const key = await apiKeyOf(server, ADMIN.username);
+    const saved = await server.app.inject({
+      method: 'GET',
+      url: `/api/v1/workflows/${slug}/`,
+      headers: { authorization: `Bearer ${key}` },
+    });
+    const handlerRow = await db()
+      .selectFrom('workflows')
+      .select('id')
+      .where('slug', '=', handler)
+      .executeTakeFirst();
+    expect(saved.json()).toMatchObject({
+      max_execution_seconds: 120,
+      save_policy: 'all',
+      error_handler_workflow_id: Number(handlerRow?.id),
+      budget_tokens: 5000,
+      budget_usd: null,
+      is_active: false,
+    });
+    // Opened again, the dialog shows what was saved.
+    await page.getByRole('button', { name: 'Settings' }).click();
+    expect(await dialog.getByLabel('Finished runs keep').inputValue()).toBe('all');
+    expect(await dialog.getByLabel('Time limit (seconds)').inputValue()).toBe('120');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(watch.errors).toEqual([]);
+  }, 60_000);
+
   it('two browsers on one workflow: a node added in one appears in the other without reload', async () => {
     const slug = `shared-${Date.now().toString(36)}`;
     await seedWorkflow(db(), adminId, { slug, nodes: [{ id: 'start', type: 'trigger_manual' }], edges: [] });

@@ -256,6 +256,8 @@ describe.each(dbKinds())('AI nodes on %s', (kind) => {
     await agentGraph(s, [{ id: 'calc', type: 'calculator' }]);
     const patch = await t.call('PATCH', `/api/v1/workflows/${s}/`, t.admin.key, { budget_tokens: 20 });
     expect(patch.statusCode, patch.body).toBe(200);
+    // The workflow answers its budgets back (the settings dialog shows them).
+    expect(patch.json()).toMatchObject({ budget_tokens: 20, budget_usd: null });
     mock.fallback = () => ({
       toolCalls: [{ name: 'calculate', args: { expression: '1+1' } }],
       usage: { input: 10, output: 5 },

@@ -16,7 +16,28 @@ export interface Workflow {
   trigger_count?: number;
   created_at: string;
   updated_at?: string;
+  /** Workflow-level settings (the editor's Settings dialog). */
+  max_execution_seconds?: number;
+  save_policy?: SavePolicy;
+  error_handler_workflow_id?: number | null;
+  budget_tokens?: number | null;
+  budget_usd?: number | null;
 }
+
+/** What finished executions keep (docs/operations.md). */
+export type SavePolicy = 'all' | 'outputs' | 'failures' | 'metadata';
+
+export type WorkflowSettings = Pick<
+  Workflow,
+  | 'name'
+  | 'description'
+  | 'is_active'
+  | 'max_execution_seconds'
+  | 'save_policy'
+  | 'error_handler_workflow_id'
+  | 'budget_tokens'
+  | 'budget_usd'
+>;
 
 export interface NodeConfig {
   system_prompt: string;

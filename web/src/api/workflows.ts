@@ -1,7 +1,7 @@
 /** Workflow list, detail, node types, import/export and validation. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from './client';
-import type { NodeTypes, Page, ValidationResult, Workflow, WorkflowDetail } from './types';
+import type { NodeTypes, Page, ValidationResult, Workflow, WorkflowDetail, WorkflowSettings } from './types';
 
 export const workflowKeys = {
   list: (params: Record<string, unknown>) => ['workflows', params] as const,
@@ -51,6 +51,15 @@ export function useDeleteWorkflows() {
         await api('/workflows/batch-delete/', { method: 'POST', body: { slugs } });
       }
     },
+    onSuccess: () => qc.invalidateQueries({ queryKey: workflowKeys.all }),
+  });
+}
+
+export function useUpdateWorkflow(slug: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: Partial<WorkflowSettings>) =>
+      api<Workflow>(`/workflows/${encodeURIComponent(slug)}/`, { method: 'PATCH', body }),
     onSuccess: () => qc.invalidateQueries({ queryKey: workflowKeys.all }),
   });
 }

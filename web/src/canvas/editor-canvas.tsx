@@ -36,6 +36,7 @@ import { COMMANDS, type EditorContext } from '../commands';
 import { commandForEvent, isTyping } from '../commands/keymap';
 import type { Clipboard } from '../commands/types';
 import { ui } from '../components/ui';
+import { WorkflowSettingsDialog } from '../components/workflow-settings-dialog';
 import { getTheme } from '../theme';
 import { useSocketEvents, useSubscription } from '../ws/hooks';
 import { ChatPanel } from './chat-panel';
@@ -107,6 +108,7 @@ export function EditorCanvas({
   const [notice, setNotice] = useState<Notice | null>(null);
   const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
   const [chatOpen, setChatOpen] = useState(false);
+  const [settingsOpen, setSettingsOpen] = useState(false);
   const fitRequested = useRef(false);
   const [fitTick, setFitTick] = useState(0);
   const [lastExecution, setLastExecution] = useState<string | null>(null);
@@ -337,6 +339,9 @@ export function EditorCanvas({
           </Link>
         ) : null}
         <div className="ml-auto flex items-center gap-1.5">
+          <button type="button" className={ui.button} onClick={() => setSettingsOpen(true)}>
+            Settings
+          </button>
           {hasChat ? (
             <button
               type="button"
@@ -350,6 +355,10 @@ export function EditorCanvas({
           <Toolbar ctx={ctx} run={runCommand} />
         </div>
       </header>
+      {/* Mounted only while open, so it starts from the workflow as it is now. */}
+      {settingsOpen ? (
+        <WorkflowSettingsDialog workflow={detail} open onClose={() => setSettingsOpen(false)} />
+      ) : null}
       {notice ? (
         <div
           role={notice.kind === 'error' ? 'alert' : 'status'}
