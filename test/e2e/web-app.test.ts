@@ -101,6 +101,13 @@ describe.skipIf(Boolean(skipReason))('web app in chromium', () => {
       expect(a && b && Math.abs(a.y - b.y) > (a?.height ?? 0)).toBe(true);
     });
 
+    // The layout (and the viewport fit after it) may still be moving the nodes: wait until both stand
+    // still, or the mouse would aim at where a handle used to be.
+    await eventually(async () => {
+      const before = [await trigger.boundingBox(), await code.boundingBox()];
+      await new Promise((r) => setTimeout(r, 150));
+      expect([await trigger.boundingBox(), await code.boundingBox()]).toEqual(before);
+    });
     // Connect the trigger's output handle to the code node's input handle with the mouse.
     const from = await trigger.locator('.react-flow__handle.source').first().boundingBox();
     const to = await code.locator('.react-flow__handle.target').first().boundingBox();
