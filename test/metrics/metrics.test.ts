@@ -5,9 +5,11 @@
  * Distributed mode: execution/node metrics published by any process add up in Redis.
  */
 import { randomBytes } from 'node:crypto';
+import client from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisRecorder } from '../../src/metrics/execution-metrics.js';
 import { Exposition } from '../../src/metrics/exposition.js';
+import { processMetrics } from '../../src/metrics/registry.js';
 import { publishExecutionEvent } from '../../src/realtime/events.js';
 import { seedWorkflow, waitForStatus } from '../helpers/seed-workflow.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
@@ -103,6 +105,24 @@ describe.each(dbKinds())('GET /metrics, embedded mode (%s)', (kind) => {
     expect(sample(text, 'pipelit_info', { mode: 'embedded' })).toBe(1);
     expect(sample(text, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
     expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+  });
+
+  it('writes a NaN sample as the text format spells it (prom-client prints "Nan")', async () => {
+    // The event-loop lag reads NaN before its first sample; a gauge set to NaN shows the same path.
+    const { registry } = processMetrics();
+    const gauge = new client.Gauge({
+      name: `test_nan_${kind}`,
+      help: 'NaN on purpose',
+      registers: [registry],
+    });
+    gauge.set(Number.NaN);
+    try {
+      const res = await t.app.inject({ method: 'GET', url: '/metrics' });
+      expect(res.body).toMatch(new RegExp(`^test_nan_${kind} NaN$`, 'm'));
+      expectWellFormed(res.body);
+    } finally {
+      registry.removeSingleMetric(`test_nan_${kind}`);
+    }
   });
 
   it('refuses other addresses, untrusted proxied requests and wrong tokens; the token opens it', async () => {
