@@ -7,6 +7,7 @@ import { startSecurityPruning } from './audit/prune-audit-events.js';
 import { consumeExecutions } from './engine/execution-worker.js';
 import { onExecutionFinished } from './engine/finish-hooks.js';
 import { startReaper } from './engine/reaper.js';
+import { watchCancellations } from './engine/run-execution.js';
 import { deliverGatewayReply } from './gateway/deliver-on-finish.js';
 import { recordEpisodeOnFinish } from './memory/episode-on-finish.js';
 import { startMemoryPruning } from './memory/prune-memory.js';
@@ -50,6 +51,8 @@ export async function startRuntime(services: Services, opts: RuntimeOptions): Pr
     // What other features do when an execution ends, in the process that ends it (idempotent).
     onExecutionFinished(deliverGatewayReply);
     onExecutionFinished(recordEpisodeOnFinish);
+    // Before the first run: a cancel for any execution running here arrives on one channel.
+    stops.push(await watchCancellations(services));
     consumeExecutions(services, opts.concurrency ?? DEFAULT_CONCURRENCY[opts.role]);
     const stopReaper = startReaper(services);
     stops.push(async () => stopReaper());

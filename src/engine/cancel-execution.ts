@@ -1,13 +1,17 @@
 /**
  * Cancelling: the row becomes `cancelled` (only from pending, running or interrupted), its waiting
- * confirmations go, its children are cancelled too, and `execution_cancelled` tells the worker
- * running it to abort its nodes (the AbortSignal reaches LLM calls, HTTP and sandboxes).
+ * confirmations go, its children are cancelled too, and `execution_cancelled` tells the watchers (on
+ * the execution's channels) and, on CANCEL_CHANNEL, the process running it, which aborts its nodes
+ * (the AbortSignal reaches LLM calls, HTTP and sandboxes).
  */
 import { fromJson, nowIso } from '../db/values.js';
 import { publishExecutionEvent } from '../realtime/events.js';
 import { applySavePolicy } from '../retention/save-policy.js';
 import type { Services } from '../services.js';
 import { runFinishHooks } from './finish-hooks.js';
+
+/** Internal: every process that runs executions listens here (run-execution.ts, watchCancellations). */
+export const CANCEL_CHANNEL = 'engine:cancel';
 
 export async function cancelExecution(
   deps: Services,
@@ -41,6 +45,7 @@ export async function cancelExecution(
     ])
     .where('executions.execution_id', '=', executionId)
     .executeTakeFirst();
+  await deps.bus.publish(CANCEL_CHANNEL, { type: 'execution_cancelled', execution_id: executionId });
   await publishExecutionEvent(deps.bus, { executionId, workflowSlug: row?.slug }, 'execution_cancelled', {
     execution_id: executionId,
   });

@@ -9,8 +9,8 @@
  */
 import { hostname } from 'node:os';
 import { nowIso } from '../db/values.js';
-import { executionChannel } from '../realtime/events.js';
 import type { Services } from '../services.js';
+import { CANCEL_CHANNEL } from './cancel-execution.js';
 import { ExecutionRun } from './execution-run.js';
 import {
   claimExecution,
@@ -49,6 +49,20 @@ export function handOverClaimed(row: ExecutionRow, stored = true): void {
 /** Forgets a handed-over row whose job did not start here. */
 export function takeBackClaimed(executionId: string): void {
   claimedHere.delete(executionId);
+}
+
+/**
+ * Runs in progress in this process, by execution id. A cancel reaches them through one subscription
+ * per process (watchCancellations), not one per run: that cost a subscribe and an unsubscribe per
+ * execution and brought every event the run published back to it.
+ */
+const runningHere = new Map<string, ExecutionRun>();
+
+/** Subscribes this process to cancellations (CANCEL_CHANNEL); returns the unsubscribe function. */
+export async function watchCancellations(deps: EngineDeps): Promise<() => Promise<void>> {
+  return deps.bus.subscribe(CANCEL_CHANNEL, (_c, message) => {
+    runningHere.get(String(message.execution_id))?.abort.abort('cancelled');
+  });
 }
 
 /** Runs (or resumes) an execution. Returns `busy` when another live worker holds it. */
@@ -126,9 +140,7 @@ async function main(run: ExecutionRun, firstStart: boolean): Promise<void> {
     Math.max(0, Date.parse(deadline) - Date.now()),
   );
   timeout.unref();
-  const unsubscribe = await run.deps.bus.subscribe(executionChannel(run.id), (_c, message) => {
-    if (message.type === 'execution_cancelled') run.abort.abort('cancelled');
-  });
+  runningHere.set(run.id, run);
 
   let outcome: ScopeOutcome;
   try {
@@ -144,7 +156,7 @@ async function main(run: ExecutionRun, firstStart: boolean): Promise<void> {
   } finally {
     clearInterval(beat);
     clearTimeout(timeout);
-    await unsubscribe().catch(() => {});
+    runningHere.delete(run.id);
   }
 
   switch (outcome.kind) {

@@ -240,6 +240,72 @@ describe('distributed mode: serve --workers 4 + two workers', () => {
     expect(info.stdout).toMatch(/workers: 2 live/);
   }, 240_000);
 
+  it('a cancel sent to a server process aborts the run on the worker that holds it', async (ctx) => {
+    guard(ctx);
+    const spin = `${slug}-spin`;
+    const admin = await db
+      .selectFrom('users')
+      .select('id')
+      .where('username', '=', 'admin')
+      .executeTakeFirstOrThrow();
+    await seedWorkflow(db, admin.id, {
+      slug: spin,
+      nodes: [
+        { id: 'hook', type: 'trigger_webhook' },
+        {
+          id: 'busy',
+          type: 'code',
+          extra: {
+            code: 'const end = Date.now() + 3000; while (Date.now() < end) {} return 1;',
+            timeout_seconds: 20,
+          },
+        },
+        { id: 'after', type: 'reply_chat', extra: { message: 'should not run' } },
+      ],
+      edges: [
+        { from: 'hook', to: 'busy' },
+        { from: 'busy', to: 'after' },
+      ],
+    });
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/webhooks/${spin}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(res.status).toBe(202);
+    const { execution_id: id } = (await res.json()) as { execution_id: string };
+    // Running on a worker (leased), inside the busy code node.
+    for (let i = 0; i < 200; i++) {
+      const row = await db
+        .selectFrom('executions')
+        .select(['lease_owner'])
+        .where('execution_id', '=', id)
+        .executeTakeFirst();
+      if (row?.lease_owner) break;
+      await sleep(25);
+    }
+    await sleep(300);
+    const cancel = await fetch(`http://127.0.0.1:${port}/api/v1/executions/${id}/cancel/`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(cancel.status).toBe(200);
+    // Had the worker not heard it, the code node would finish at 3 s and `after` would run.
+    await sleep(4500);
+    const row = await db
+      .selectFrom('executions')
+      .select(['status'])
+      .where('execution_id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row.status).toBe('cancelled');
+    const nodes = await db
+      .selectFrom('execution_nodes')
+      .select(['node_id', 'status'])
+      .where('execution_id', '=', id)
+      .execute();
+    expect(nodes.filter((n) => n.node_id === 'after')).toEqual([]);
+  }, 30_000);
+
   it('a worker killed with SIGKILL mid-run: every execution still ends and finished nodes never re-run', async (ctx) => {
     guard(ctx);
     const victim = workers[0];
