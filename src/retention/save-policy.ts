@@ -94,6 +94,19 @@ async function readHint(db: Kysely<Database>, executionId: string): Promise<Save
 }
 
 /**
+ * Whether applySavePolicy would write anything for an execution the engine describes with `hint`
+ * (without one it has to read the rows, so it might). Lets a finish that writes nothing else skip
+ * its transaction.
+ */
+export function savePolicyWrites(hint: SavePolicyHint | undefined): boolean {
+  if (!hint) return true;
+  const drop = payloadsToDrop(hint.policy, hint.status);
+  if (!drop?.outputs && hint.triggerPayloadChars * 3 > maxStoredPayloadBytes()) return true;
+  if (!drop) return false;
+  return drop.outputs || hint.nodeInputsStored;
+}
+
+/**
  * Applies the workflow's save policy to a finished execution's stored rows. Call it inside the
  * transaction that finishes the execution (finishExecution does).
  */
