@@ -203,6 +203,19 @@ export async function pruneExecutions(
 }
 
 /**
+ * Copies the WAL back and truncates it to zero bytes. SQLite answers `busy` instead of waiting while
+ * another checkpoint runs (the background checkpointer, wal-checkpointer.ts) or a reader still needs
+ * the log, and the deletes left a WAL as large as what they removed: try again for a few seconds.
+ */
+async function truncateWal(raw: ReturnType<typeof openSqlite>): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const [result] = raw.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+    if (!result?.busy) return;
+    await pause(50);
+  }
+}
+
+/**
  * SQLite: gives freed pages back to the file system (the file shrinks) in steps, then truncates the
  * WAL. PostgreSQL: nothing here — autovacuum follows batched deletes and keeps the space for reuse.
  *
@@ -228,7 +241,7 @@ export async function reclaimSpace(
       if (keepGoing && !(await keepGoing())) break;
       await pause(5);
     }
-    raw.pragma('wal_checkpoint(TRUNCATE)');
+    await truncateWal(raw);
   } finally {
     raw.close();
   }
