@@ -49,6 +49,9 @@ function sqliteWithBooleans(raw: SqliteDriver.Database): SqliteDatabase {
   };
 }
 
+/** The WAL file left on disk once the log restarts (journal_size_limit). */
+export const WAL_SIZE_LIMIT_BYTES = 16 * 1024 * 1024;
+
 export function openSqlite(path: string): SqliteDriver.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const raw = new SqliteDriver(path);
@@ -58,6 +61,9 @@ export function openSqlite(path: string): SqliteDriver.Database {
   raw.pragma('synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 10000');
+  // A burst of writes (an import, a prune) grows the WAL; checkpoints reuse it but never shrink it.
+  // When the log restarts after a checkpoint, SQLite truncates a larger file to this size.
+  raw.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   return raw;
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from './database.js';
+import { openDatabase, WAL_SIZE_LIMIT_BYTES } from './database.js';
 import { BACKSTOP_AUTOCHECKPOINT_PAGES } from './wal-checkpointer.js';
 
 const dirs: string[] = [];
@@ -62,6 +62,31 @@ describe('background WAL checkpoints', () => {
       await new Promise((r) => setTimeout(r, 300));
       expect(statSync(t.path).size).toBeLessThan(1_000_000);
       expect(statSync(`${t.path}-wal`).size).toBeGreaterThan(2_000_000);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('shrink a WAL that a burst of writes grew, once the log restarts (journal_size_limit)', async () => {
+    const t = target();
+    const database = openDatabase(t, { backgroundCheckpoint: true });
+    try {
+      await sql`create table blobs (id integer primary key, body text not null)`.execute(database.db);
+      // One transaction of ~24 MiB: the WAL must hold all of it until it commits.
+      await database.db.transaction().execute(async (trx) => {
+        for (let i = 0; i < 240; i++)
+          await sql`insert into blobs (body) values (${'y'.repeat(100_000)})`.execute(trx);
+      });
+      expect(statSync(`${t.path}-wal`).size).toBeGreaterThan(WAL_SIZE_LIMIT_BYTES);
+      // The worker copies it into the database file; the next write restarts the log and truncates it.
+      expect(await until(() => statSync(t.path).size > 20_000_000, 5_000)).toBe(true);
+      let small = false;
+      for (let i = 0; i < 50 && !small; i++) {
+        await sql`insert into blobs (body) values ('z')`.execute(database.db);
+        small = statSync(`${t.path}-wal`).size <= WAL_SIZE_LIMIT_BYTES;
+        if (!small) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(small).toBe(true);
     } finally {
       await database.close();
     }
