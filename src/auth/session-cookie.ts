@@ -45,33 +45,27 @@ export function sessionKeyOfUpgrade(request: FastifyRequest): string | undefined
   return cookieKey(request);
 }
 
-export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, key: string): void {
+function writeSessionCookie(reply: FastifyReply, value: string, extra: { secure?: boolean; expires?: Date }) {
   reply.header(
     'set-cookie',
     stringifySetCookie({
       name: SESSION_COOKIE,
-      value: key,
+      value,
       httpOnly: true,
       sameSite: 'strict',
       path: '/',
-      // Over TLS (directly, or X-Forwarded-Proto from a trusted proxy) the browser keeps it to HTTPS.
-      secure: request.protocol === 'https',
+      ...extra,
     }),
   );
 }
 
+export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, key: string): void {
+  // Over TLS (directly, or X-Forwarded-Proto from a trusted proxy) the browser keeps it to HTTPS.
+  writeSessionCookie(reply, key, { secure: request.protocol === 'https' });
+}
+
 export function clearSessionCookie(reply: FastifyReply): void {
-  reply.header(
-    'set-cookie',
-    stringifySetCookie({
-      name: SESSION_COOKIE,
-      value: '',
-      httpOnly: true,
-      sameSite: 'strict',
-      path: '/',
-      expires: new Date(0),
-    }),
-  );
+  writeSessionCookie(reply, '', { expires: new Date(0) });
 }
 
 /**

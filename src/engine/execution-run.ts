@@ -27,24 +27,6 @@ const MAX_UNSAVED = 200;
 /** A run whose row is not written yet (a deferred start) writes it after this long at the latest. */
 export const STORE_AFTER_MS = 250;
 
-/**
- * Runs in this process whose execution row is not written yet, by execution id: a request that asks
- * for such an execution (detail, status, cancel, its WebSocket channel) has the row written first, so
- * an id seen in a live event is never answered with 404 (see `writeDeferredExecution`).
- */
-const unstoredRuns = new Map<string, ExecutionRun>();
-
-/**
- * Writes the row of an execution this process runs and has not written yet; true if there was one.
- * Called where a lookup by id found nothing, before answering 404.
- */
-export async function writeDeferredExecution(executionId: string): Promise<boolean> {
-  const run = unstoredRuns.get(executionId);
-  if (!run) return false;
-  await run.store();
-  return true;
-}
-
 export class ExecutionRun {
   readonly db;
   graph!: WorkflowGraph;
@@ -160,7 +142,8 @@ export class ExecutionRun {
     this.notedInputs.set(stateKey(nodeId, iteration), given);
   }
 
-  async save(st: NodeState): Promise<void> {
+  /** Records a state in memory, to be written with the next durable write. */
+  private remember(st: NodeState): void {
     const key = stateKey(st.nodeId, st.iteration);
     const noted = this.notedInputs.get(key);
     if (noted !== undefined && (st.status === 'success' || st.status === 'failed')) {
@@ -170,6 +153,10 @@ export class ExecutionRun {
     this.states.set(key, st);
     this.unsaved.set(key, st);
     if (st.input !== undefined) this.nodeInputsStored = true;
+  }
+
+  async save(st: NodeState): Promise<void> {
+    this.remember(st);
     const replayable = getNodeType(st.componentType)?.flags.replayable || st.status === 'skipped';
     if (!replayable || st.status === 'waiting' || this.unsaved.size >= MAX_UNSAVED) await this.flush();
   }
@@ -177,18 +164,11 @@ export class ExecutionRun {
   /** Marks the row as not written yet (see `unstored`) and arms the STORE_AFTER_MS timer. */
   deferStore(): void {
     this.unstored = true;
-    unstoredRuns.set(this.id, this);
     this.storeTimer = setTimeout(
       () => void this.store().catch((err) => this.log.warn({ err }, 'could not write the execution')),
       STORE_AFTER_MS,
     );
     this.storeTimer.unref();
-  }
-
-  /** Drops this run from the unwritten ones when it ends, whatever happened to its row. */
-  release(): void {
-    clearTimeout(this.storeTimer);
-    unstoredRuns.delete(this.id);
   }
 
   /** Writes the execution row if it is not in the database yet; resolves once it is there. */
@@ -197,7 +177,6 @@ export class ExecutionRun {
       clearTimeout(this.storeTimer);
       this.storing ??= insertExecutionRow(this.db, this.row).then(() => {
         this.unstored = false;
-        unstoredRuns.delete(this.id);
       });
     }
     await this.storing;
@@ -215,21 +194,18 @@ export class ExecutionRun {
       savePolicy: this.savePolicyHint(fields.status),
       insert,
     });
-    if (insert) {
-      // A store() meanwhile (writeDeferredExecution) waits for this transaction instead.
+    // A store() meanwhile (writeDeferredExecution) waits for this transaction instead.
+    if (insert)
       this.storing = finished.then(
-        () => void unstoredRuns.delete(this.id),
-        () => void unstoredRuns.delete(this.id),
+        () => {},
+        () => {},
       );
-    }
     return finished;
   }
 
   /** Saves a paused node's waiting state together with the pending task a person answers. */
   async saveWaiting(st: NodeState, task: NewPendingTask): Promise<void> {
-    const key = stateKey(st.nodeId, st.iteration);
-    this.states.set(key, st);
-    this.unsaved.set(key, st);
+    this.remember(st);
     await this.store();
     await saveNodeStates(this.db, this.id, this.takeUnsaved(), task);
   }

@@ -252,7 +252,6 @@ async function upsertNodeStates(db: Kysely<Database>, executionId: string, state
   await upsertNodeStatesSql(executionId, states).execute(db);
 }
 
-/** Writes node states (and a newly fixed deadline) in one transaction. */
 /**
  * Writes node states (and the run's deadline, and a paused node's pending task, when given) in one
  * transaction: a task is never visible without the waiting state it resumes, nor the other way round.

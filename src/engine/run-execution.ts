@@ -54,9 +54,22 @@ export function takeBackClaimed(executionId: string): void {
 /**
  * Runs in progress in this process, by execution id. A cancel reaches them through one subscription
  * per process (watchCancellations), not one per run: that cost a subscribe and an unsubscribe per
- * execution and brought every event the run published back to it.
+ * execution and brought every event the run published back to it. A lookup that finds no row for one
+ * of them has its row written first (writeDeferredExecution).
  */
 const runningHere = new Map<string, ExecutionRun>();
+
+/**
+ * Writes the row of an execution this process runs, if it is not written yet (a deferred start);
+ * true if the execution runs here. Called where a lookup by id found nothing, before answering 404,
+ * so an id seen in a live event is never answered with 404.
+ */
+export async function writeDeferredExecution(executionId: string): Promise<boolean> {
+  const run = runningHere.get(executionId);
+  if (!run) return false;
+  await run.store();
+  return true;
+}
 
 /** Subscribes this process to cancellations (CANCEL_CHANNEL); returns the unsubscribe function. */
 export async function watchCancellations(deps: EngineDeps): Promise<() => Promise<void>> {
@@ -71,24 +84,25 @@ export async function runExecution(deps: EngineDeps, executionId: string): Promi
   if (handedOver) {
     claimedHere.delete(executionId);
     const run = new ExecutionRun(deps, handedOver.row);
-    if (handedOver.stored) {
-      await main(run, true);
-      return 'done';
-    }
-    run.deferStore();
-    try {
-      await main(run, true);
-    } finally {
-      run.release();
-    }
+    if (!handedOver.stored) run.deferStore();
+    await track(run, true);
     return 'done';
   }
   const claim = await claimExecution(deps.database.db, executionId, WORKER_ID, LEASE_STALE_MS);
   if (claim.kind === 'busy') return 'busy';
   if (claim.kind === 'done') return 'done';
-  const run = new ExecutionRun(deps, claim.row);
-  await main(run, claim.firstStart);
+  await track(new ExecutionRun(deps, claim.row), claim.firstStart);
   return 'done';
+}
+
+/** Runs `run` registered in runningHere (see there) for its whole life. */
+async function track(run: ExecutionRun, firstStart: boolean): Promise<void> {
+  runningHere.set(run.id, run);
+  try {
+    await main(run, firstStart);
+  } finally {
+    runningHere.delete(run.id);
+  }
 }
 
 async function main(run: ExecutionRun, firstStart: boolean): Promise<void> {
@@ -140,7 +154,6 @@ async function main(run: ExecutionRun, firstStart: boolean): Promise<void> {
     Math.max(0, Date.parse(deadline) - Date.now()),
   );
   timeout.unref();
-  runningHere.set(run.id, run);
 
   let outcome: ScopeOutcome;
   try {
@@ -156,7 +169,6 @@ async function main(run: ExecutionRun, firstStart: boolean): Promise<void> {
   } finally {
     clearInterval(beat);
     clearTimeout(timeout);
-    runningHere.delete(run.id);
   }
 
   switch (outcome.kind) {

@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { AuthUser } from '../auth/verify-api-key.js';
 import type { Database } from '../db/schema.js';
-import { writeDeferredExecution } from '../engine/execution-run.js';
+import { writeDeferredExecution } from '../engine/run-execution.js';
 
 export type AccessDecision = { ok: true } | { ok: false; detail: string };
 
@@ -40,7 +40,7 @@ export async function mayWatchChannel(
           .where('owner_id', '=', user.id)
           .executeTakeFirst()
       : await ownExecution();
-  // An execution started here moments ago may not have written its row yet (see execution-run.ts).
+  // An execution started here moments ago may not have written its row yet (see run-execution.ts, writeDeferredExecution).
   if (!found && kind === 'execution' && (await writeDeferredExecution(key))) found = await ownExecution();
   // The same answer for "missing" and "someone else's", so channels cannot be probed.
   return found ? { ok: true } : { ok: false, detail: 'Channel not found or not allowed.' };

@@ -21,10 +21,6 @@ export function saveSession(username: string): void {
   localStorage.setItem(USERNAME_KEY, username);
 }
 
-export function setUsername(username: string): void {
-  localStorage.setItem(USERNAME_KEY, username);
-}
-
 export function clearSession(): void {
   localStorage.removeItem(LEGACY_TOKEN_KEY);
   localStorage.removeItem(USERNAME_KEY);
